@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KashflowConfig(AppConfig):
+    name = "kashflow"
+    verbose_name = "KashFlow"

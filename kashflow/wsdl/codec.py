@@ -13,7 +13,7 @@ several times as long on such a list.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from xml.sax.saxutils import escape
 
@@ -37,42 +37,64 @@ class DecodeError(ValueError):
 # ---------------------------------------------------------------- writing
 
 
-def format_value(kind: str, value) -> str:
-    if kind == "string":
-        return escape(str(value))
-    if kind in ("int", "integer"):
-        return str(int(value))
-    if kind == "decimal":
-        return format(Decimal(value), "f")
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "dateTime":
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=None, microsecond=0).isoformat()
-        if isinstance(value, date):
-            return f"{value.isoformat()}T00:00:00"
-        return escape(str(value))
-    raise TypeError(f"cannot format a {kind}")
+def _format_date_time(value) -> str:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat()
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00:00"
+    return escape(str(value))
 
 
+FORMATTERS = {
+    "string": lambda value: escape(str(value)),
+    "int": lambda value: str(int(value)),
+    "integer": lambda value: str(int(value)),
+    "decimal": lambda value: format(Decimal(value), "f"),
+    "boolean": lambda value: "true" if value else "false",
+    "dateTime": _format_date_time,
+}
+# What ASMX writes for a value-type element whose value is unset.
 _DEFAULTS = {"int": "0", "integer": "0", "decimal": "0", "boolean": "false", "dateTime": EMPTY_DATE}
+
+
+def format_value(kind: str, value) -> str:
+    return FORMATTERS[kind](value)
+
+
+@cache
+def _plan(fields: tuple[Field, ...]) -> list[tuple]:
+    # Worked out once per type: tags, the formatter of a plain value, and what an unset field
+    # becomes (nil, .NET's default, or nothing).
+    plan = []
+    for f in fields:
+        formatter = FORMATTERS.get(f.type) if f.primitive else None
+        if f.many:
+            unset = ""
+        elif f.nillable:
+            unset = f'<{f.name} xsi:nil="true" />'
+        elif f.min_occurs and f.type in _DEFAULTS:
+            unset = f"<{f.name}>{_DEFAULTS[f.type]}</{f.name}>"
+        else:
+            unset = ""
+        plan.append((f, formatter, f"<{f.name}>", f"</{f.name}>", unset))
+    return plan
 
 
 def write_fields(fields: tuple[Field, ...], data: dict, out: list[str]) -> None:
     """Append the XML of ``data``'s fields to ``out``, in the spec's order."""
-    for field in fields:
+    append = out.append
+    for field, formatter, open_tag, close_tag, unset in _plan(fields):
         value = data.get(field.name)
-        if field.many:
-            for item in value or ():
-                write_element(field, item, out)
-            continue
         if value is None:
-            if field.nillable:
-                out.append(f'<{field.name} xsi:nil="true" />')
-            elif field.min_occurs and field.type in _DEFAULTS:
-                out.append(f"<{field.name}>{_DEFAULTS[field.type]}</{field.name}>")
-            continue
-        write_element(field, value, out)
+            if unset:
+                append(unset)
+        elif field.many:
+            for item in value:
+                write_element(field, item, out)
+        elif formatter is not None:
+            append(open_tag + formatter(value) + close_tag)
+        else:
+            write_element(field, value, out)
 
 
 def write_element(field: Field, value, out: list[str]) -> None:
@@ -134,42 +156,62 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def parse_value(kind: str, text: str | None):
+def _date_time(text: str | None):
     text = (text or "").strip()
+    if not text or text.startswith("0001-01-01"):
+        return None  # .NET's DateTime.MinValue: KashFlow's way of saying "no date"
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+READERS = {
+    "string": lambda text: text or "",
+    "int": lambda text: int(text) if text else 0,
+    "integer": lambda text: int(text) if text else 0,
+    "decimal": lambda text: Decimal(text) if text else Decimal(0),
+    "boolean": lambda text: (text or "").strip().lower() in ("true", "1"),
+    "dateTime": _date_time,
+}
+
+
+def parse_value(kind: str, text: str | None):
     try:
-        if kind == "string":
-            return text
-        if kind in ("int", "integer"):
-            return int(text) if text else 0
-        if kind == "decimal":
-            return Decimal(text) if text else Decimal(0)
-        if kind == "boolean":
-            return text.lower() in ("true", "1")
-        if kind == "dateTime":
-            if not text or text.startswith("0001-01-01"):
-                return None
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
-    except (ValueError, InvalidOperation) as exc:
-        raise DecodeError(f"{text[:40]!r} is not a valid {kind}") from exc
-    raise DecodeError(f"cannot read a {kind}")
+        return READERS[kind](text)
+    except (ValueError, ArithmeticError) as exc:
+        raise DecodeError(f"{(text or '')[:40]!r} is not a valid {kind}") from exc
+    except KeyError:
+        raise DecodeError(f"cannot read a {kind}") from None
 
 
 @cache
-def _by_name(fields: tuple[Field, ...]) -> dict[str, Field]:
-    return {f.name: f for f in fields}
+def _table(fields: tuple[Field, ...]) -> dict[str, tuple[Field, object]]:
+    # Keyed by the tag as lxml gives it, qualified or not, so one dict look-up finds a field
+    # and, for a plain value, the function that reads its text.
+    table = {}
+    for f in fields:
+        reader = READERS.get(f.type) if f.primitive else None
+        table[f"{{{NAMESPACE}}}{f.name}"] = table[f.name] = (f, reader)
+    return table
 
 
 def read_fields(fields: tuple[Field, ...], element) -> dict:
     """Read ``element``'s children into a dict, by the spec's fields (unknown ones ignored)."""
-    known = _by_name(fields)
+    table = _table(fields)
     data: dict = {f.name: [] for f in fields if f.many}
     for child in element:
-        if not isinstance(child.tag, str):
-            continue  # comments and processing instructions
-        field = known.get(_local(child.tag))
-        if field is None:
+        entry = table.get(child.tag)  # comments have a function for a tag: never found
+        if entry is None:
             continue
-        value = read_element(field, child)
+        field, reader = entry
+        try:
+            if reader is not None and child.get(NIL) is None:
+                value = reader(child.text)
+            else:
+                value = read_element(field, child)
+        except (ValueError, ArithmeticError) as exc:
+            if isinstance(exc, DecodeError):
+                raise
+            raise DecodeError(f"{field.name}: {(child.text or '')[:40]!r} is not a valid "
+                              f"{field.type}") from exc  # fmt: skip
         if field.many:
             data[field.name].append(value)
         else:

@@ -197,6 +197,39 @@ def test_it_publishes_a_sales_invoice_pays_it_and_attaches_a_file(kashflow_clien
     assert kashflow_sandbox.state.receipts == {}
 
 
+def test_it_keeps_a_number_given_by_the_caller_and_refuses_it_twice(
+    kashflow_client, kashflow_sandbox
+):
+    supplier_id = kashflow_client.get_suppliers()[0].id
+    receipt = taxi_receipt(kashflow_client, supplier_id, number=5001)
+    assert kashflow_client.insert_receipt(receipt) == 5001
+    with pytest.raises(ValidationRefused, match="number 5001 already exists"):
+        kashflow_client.insert_receipt(receipt)
+    assert list(kashflow_sandbox.state.receipts) == [5001]
+    assert kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier_id)) == 5002
+
+
+def test_it_sends_float_amounts_as_their_short_decimal_form(kashflow_client, kashflow_sandbox):
+    supplier_id = kashflow_client.get_suppliers()[0].id
+    line = InvoiceLine(3, "Pens", 0.1, 0, 20, 0.06)
+    number = kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier_id,
+                                                         lines=[line]))  # fmt: skip
+    stored = kashflow_sandbox.state.receipts[number]
+    assert stored["Lines"]["anyType"][0]["Rate"] == Decimal("0.1")
+    assert stored["NetAmount"] == Decimal("0.30")
+    assert b"<ns0:Rate>0.1</ns0:Rate>" in kashflow_client.last_request
+
+
+def test_it_finds_an_invoice_by_customer_and_reference(kashflow_client):
+    customer_id = kashflow_client.get_customers()[1].id
+    line = InvoiceLine(Decimal(1), "Consulting", Decimal(500), 0, Decimal(20), Decimal(100))
+    invoice = Invoice(date(2026, 11, 5), date(2026, 12, 5), customer_id, "PO-1", [line])
+    first = kashflow_client.insert_invoice(invoice)
+    second = kashflow_client.insert_invoice(invoice)
+    assert kashflow_client.find_invoice(customer_id, "PO-1").number == second != first
+    assert kashflow_client.find_invoice(customer_id, "PO-2") is None
+
+
 def test_it_pages_through_receipts(kashflow_client):
     supplier_id = kashflow_client.get_suppliers()[0].id
     for _ in range(5):

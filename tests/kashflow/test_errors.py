@@ -199,8 +199,10 @@ def test_it_never_resends_a_receipt_after_the_connection_dropped(
     assert kashflow_sandbox.calls == ["InsertReceipt"]
     assert retry_sleeps == []
     # The server did commit it: looking first is what stops a double posting.
-    found = kashflow_client.get_receipts_for_supplier(1001)
-    assert [r.reference for r in found] == ["INV-88812"]
+    found = kashflow_client.find_receipt(1001, "inv-88812 ")
+    assert found is not None and found.number == 1
+    assert kashflow_client.find_receipt(1001, "INV-00000") is None
+    assert kashflow_client.find_receipt(1002, "INV-88812") is None
 
 
 def test_it_never_resends_a_receipt_after_a_read_timeout(kashflow_sandbox, retry_sleeps):
@@ -231,6 +233,16 @@ def test_it_retries_a_read_that_timed_out(kashflow_sandbox, retry_sleeps):
     assert len(client.get_vat_rates()) == 4
     assert kashflow_sandbox.calls == ["GetVATRates", "GetVATRates"]
     assert len(retry_sleeps) == 1
+
+
+def test_it_reports_a_wrong_api_address_as_a_permanent_refusal(kashflow_sandbox, retry_sleeps):
+    wrong = kashflow_sandbox.url.replace("/api/service.asmx", "/api/services.asmx")
+    client = client_for(kashflow_sandbox, retry_sleeps, endpoint=wrong)
+    with pytest.raises(errors.RequestRejected) as failed:
+        client.get_company_details()
+    assert f"The KashFlow address {wrong} answered HTTP 404" in str(failed.value)
+    assert failed.value.retryable is False
+    assert retry_sleeps == []
 
 
 def test_it_marks_every_error_class_retryable_or_permanent():

@@ -145,6 +145,19 @@ def test_it_answers_unreadable_requests_with_http_500_and_a_soap_fault(kashflow_
     assert root.xpath("string(//s11:Fault/faultstring)", namespaces=NS)
 
 
+def test_it_answers_an_unreadable_soap12_request_with_a_soap12_fault(kashflow_sandbox):
+    response = requests.post(
+        kashflow_sandbox.url,
+        data=b"<not-closed>",
+        headers={"Content-Type": 'application/soap+xml; action="KashFlow/GetVATRates"'},
+        timeout=5,
+    )
+    root = etree.fromstring(response.content)
+    assert response.status_code == 500
+    assert response.headers["Content-Type"].startswith("application/soap+xml")
+    assert root.xpath("string(//s12:Code/s12:Value)", namespaces=NS) == "soap:Sender"
+
+
 def test_it_refuses_an_action_that_does_not_match_the_body(kashflow_sandbox):
     body = '<GetVATRates xmlns="KashFlow"><UserName>demo</UserName></GetVATRates>'
     response = requests.post(

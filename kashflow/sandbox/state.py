@@ -147,8 +147,6 @@ class SandboxState:
         if self.path is None:
             return
         data = {name: getattr(self, name) for name in COLLECTION_TYPES}
-        data["suppliers"] = list(self.suppliers.values())
-        data["customers"] = list(self.customers.values())
         data["receipts"] = list(self.receipts.values())
         data["invoices"] = list(self.invoices.values())
         data.update(
@@ -157,9 +155,22 @@ class SandboxState:
             attachments=self.attachments,
             counters=[self.next_db_id, self.next_line_id, self.next_party_id],
         )
+        parts = [f'"{key}": {json.dumps(value, default=str)}' for key, value in data.items()
+                 if key not in ("suppliers", "customers")]  # fmt: skip
+        parts += [f'"{kind}": {self._party_json(kind)}' for kind in ("suppliers", "customers")]
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, default=str, indent=1))
+        tmp.write_text("{" + ",\n".join(parts) + "}")
         os.replace(tmp, self.path)
+
+    def _party_json(self, kind: str) -> str:
+        # Parties are only ever added, never changed, so their JSON is redone only when the
+        # count moves: a receipt written into books of 20,000 suppliers stays a quick save.
+        book = getattr(self, kind)
+        cached = self.__dict__.get(f"_{kind}_json")
+        if cached is None or cached[0] != len(book):
+            cached = (len(book), json.dumps(list(book.values()), default=str))
+            self.__dict__[f"_{kind}_json"] = cached
+        return cached[1]
 
     @classmethod
     def load(cls, path: Path) -> SandboxState:

@@ -109,17 +109,23 @@ class SandboxState:
         self._codes(kind)[record["Code"].upper()] = party_id
         return party_id
 
-    def _codes(self, kind: str) -> dict[str, int]:
+    def _codes(self, kind: str, rebuild: bool = False) -> dict[str, int]:
+        # An index of codes, rebuilt when a look-up misses: tests and the demo may change or
+        # delete records in place, and a miss is rare enough to pay for a rebuild.
         attr = f"_{kind}_codes"
-        if attr not in self.__dict__:
+        if rebuild or attr not in self.__dict__:
             book = self.suppliers if kind == "supplier" else self.customers
             self.__dict__[attr] = {r["Code"].upper(): pid for pid, r in book.items()}
         return self.__dict__[attr]
 
     def party_by_code(self, kind: str, code: str) -> dict | None:
-        party_id = self._codes(kind).get((code or "").strip().upper())
+        wanted = (code or "").strip().upper()
         book = self.suppliers if kind == "supplier" else self.customers
-        return book.get(party_id) if party_id else None
+        for rebuild in (False, True):
+            record = book.get(self._codes(kind, rebuild).get(wanted, 0))
+            if record is not None and record["Code"].upper() == wanted:
+                return record
+        return None
 
     def new_code(self, kind: str, name: str) -> str:
         # KashFlow derives codes from the name: letters only, upper case, then a counter.
@@ -143,10 +149,15 @@ class SandboxState:
     # ------------------------------------------------------------ persistence
 
     def save(self) -> None:
-        """Write the state file atomically (after each write), if one was given."""
+        """Write the state file atomically (after each write), if one was given.
+
+        Everything is written each time, on purpose: tests and the demo change records in
+        place, and a cache of "what changed" would miss those changes."""
         if self.path is None:
             return
         data = {name: getattr(self, name) for name in COLLECTION_TYPES}
+        data["suppliers"] = list(self.suppliers.values())
+        data["customers"] = list(self.customers.values())
         data["receipts"] = list(self.receipts.values())
         data["invoices"] = list(self.invoices.values())
         data.update(
@@ -155,22 +166,9 @@ class SandboxState:
             attachments=self.attachments,
             counters=[self.next_db_id, self.next_line_id, self.next_party_id],
         )
-        parts = [f'"{key}": {json.dumps(value, default=str)}' for key, value in data.items()
-                 if key not in ("suppliers", "customers")]  # fmt: skip
-        parts += [f'"{kind}": {self._party_json(kind)}' for kind in ("suppliers", "customers")]
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text("{" + ",\n".join(parts) + "}")
+        tmp.write_text(json.dumps(data, default=str))
         os.replace(tmp, self.path)
-
-    def _party_json(self, kind: str) -> str:
-        # Parties are only ever added, never changed, so their JSON is redone only when the
-        # count moves: a receipt written into books of 20,000 suppliers stays a quick save.
-        book = getattr(self, kind)
-        cached = self.__dict__.get(f"_{kind}_json")
-        if cached is None or cached[0] != len(book):
-            cached = (len(book), json.dumps(list(book.values()), default=str))
-            self.__dict__[f"_{kind}_json"] = cached
-        return cached[1]
 
     @classmethod
     def load(cls, path: Path) -> SandboxState:

@@ -263,3 +263,14 @@ def test_it_runs_from_the_management_command():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_it_answers_from_records_changed_in_place(kashflow_sandbox, kashflow_client):
+    # Tests elsewhere edit the books directly, as a user would in KashFlow's own screens.
+    state = kashflow_sandbox.state
+    with state.lock:
+        state.suppliers[1001]["Code"] = "RENAMED1"
+        del state.suppliers[1002]
+    assert kashflow_client.get_supplier("RENAMED1").id == 1001
+    assert kashflow_client.get_supplier_by_id(1002) is None
+    assert len(kashflow_client.get_suppliers()) == 24

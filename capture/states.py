@@ -11,7 +11,8 @@ from django.utils import timezone
 from capture.models import Document, DocumentEvent, State
 
 ALLOWED: dict[str, set[str]] = {
-    State.RECEIVED: {State.PROCESSING, State.FAILED},
+    # received -> rejected: an exact copy of an earlier upload is recorded but never read.
+    State.RECEIVED: {State.PROCESSING, State.FAILED, State.REJECTED},
     State.PROCESSING: {State.READY, State.NEEDS_ATTENTION, State.FAILED},
     State.FAILED: {State.PROCESSING},
     # Review may move a document between ready and needs_attention as fields are corrected.

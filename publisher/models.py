@@ -102,3 +102,42 @@ class Membership(models.Model):
     def allows(self, role: str) -> bool:
         """True when this member's role is ``role`` or above it."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class PublishAttempt(models.Model):
+    """One try at sending a document to KashFlow, and what came of each step."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        # KashFlow may or may not have stored the write: look in the ledger before writing again.
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    document = models.ForeignKey(
+        "capture.Document", on_delete=models.CASCADE, related_name="publish_attempts"
+    )
+    started = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    # Each call made, in order: [{"step": "InsertReceipt", "result": 1234}, ...]
+    steps = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    retryable = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started", "id"]
+        constraints = [
+            # At most one attempt at a time per document, across every worker on every machine.
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(outcome="running"),
+                name="one_running_publish_attempt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"publish attempt {self.pk} for document {self.document_id}: {self.outcome}"

@@ -151,6 +151,9 @@ UPLOAD_MAX_MEGAPIXELS = envint("UPLOAD_MAX_MEGAPIXELS", "60")
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Called after commit with each newly stored document: queues it for reading.
+CAPTURE_ON_ACCEPTED = "publisher.jobs.enqueue_processing"
+
 KASHFLOW_ENDPOINT = env("KASHFLOW_ENDPOINT", "https://securedwebapp.com/api/service.asmx")
 KASHFLOW_APP_NAME = env("KASHFLOW_APP_NAME", "Tillroll")
 KASHFLOW_CONNECT_TIMEOUT = float(env("KASHFLOW_CONNECT_TIMEOUT", "5") or 5)

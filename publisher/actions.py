@@ -1,0 +1,160 @@
+"""What people do to documents: a ``check_`` function says whether they may, a ``do_`` function
+does it, changing state and writing the audit trail in one transaction.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from capture.models import Document, State
+from capture.states import TransitionRefused, record_event, transition
+from publisher import jobs
+from publisher.models import Membership, PublishAttempt, Role
+from publisher.tenancy import require_role
+
+EDITABLE_STATES = {State.READY, State.NEEDS_ATTENTION, State.FAILED, State.PUBLISH_FAILED}
+APPROVABLE_STATES = {State.READY, State.NEEDS_ATTENTION}
+
+
+class ActionRefused(Exception):
+    """The action is not possible for this document now; the message says why."""
+
+
+def check_edit(membership: Membership, document: Document) -> None:
+    require_role(membership, Role.BOOKKEEPER)
+    _check_same_business(membership, document)
+    if document.state not in EDITABLE_STATES:
+        raise ActionRefused(f"A {document.get_state_display().lower()} document cannot be edited.")
+    if document.kashflow_number is not None:
+        raise ActionRefused("KashFlow already holds this document; change it there.")
+
+
+def do_save_review(document: Document, user, changes: dict) -> list[str]:
+    """Apply a reviewer's field changes; returns the names of the fields that changed."""
+    changed = {}
+    with transaction.atomic():
+        for name, value in changes.items():
+            before = getattr(document, name)
+            if _same(before, value):
+                continue
+            changed[name] = {"from": _plain(before), "to": _plain(value)}
+            setattr(document, name, value)
+        if not changed:
+            return []
+        document.save()
+        record_event(document, "edit", actor=user, message="Fields corrected", data=changed)
+        if document.state in (State.READY, State.NEEDS_ATTENTION):
+            problems = document.publish_problems()
+            wanted = State.NEEDS_ATTENTION if problems else State.READY
+            if wanted != document.state:
+                transition(
+                    document, wanted, actor=user, reason=" ".join(problems) or "All checks pass."
+                )
+    return list(changed)
+
+
+def check_approve(membership: Membership, document: Document) -> None:
+    require_role(membership, Role.REVIEWER)
+    _check_same_business(membership, document)
+    if document.state not in APPROVABLE_STATES:
+        state = document.get_state_display().lower()
+        raise ActionRefused(f"Only ready documents can be approved; this one is {state}.")
+    problems = document.publish_problems()
+    if problems:
+        raise ActionRefused(" ".join(problems))
+    if not document.business.is_connected():
+        raise ActionRefused("This business is not connected to KashFlow yet.")
+
+
+def do_approve(document: Document, user) -> Document:
+    """Approve and queue for publishing (user None: approved automatically by a rule)."""
+    with transaction.atomic():
+        transition(
+            document,
+            State.PUBLISHING,
+            actor=user,
+            reason="Approved"
+            + (f" by {user.get_username()}" if user else " automatically by rule"),
+        )
+        jobs.enqueue_publishing(document)
+    return document
+
+
+def approve_many(membership: Membership, documents, user):
+    """Approve each document that passes its checks; returns (approved, [(document, reason)])."""
+    approved, refused = [], []
+    for document in documents:
+        try:
+            check_approve(membership, document)
+            do_approve(document, user)
+        except (ActionRefused, TransitionRefused) as exc:
+            refused.append((document, str(exc)))
+        else:
+            approved.append(document)
+    return approved, refused
+
+
+def check_reject(membership: Membership, document: Document) -> None:
+    require_role(membership, Role.REVIEWER)
+    _check_same_business(membership, document)
+    if document.state not in APPROVABLE_STATES:
+        raise ActionRefused(
+            f"A {document.get_state_display().lower()} document cannot be rejected."
+        )
+
+
+def do_reject(document: Document, user, reason: str) -> Document:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused("Say why the document is rejected.")
+    return transition(document, State.REJECTED, actor=user, reason=reason)
+
+
+def check_retry(membership: Membership, document: Document) -> None:
+    if document.state == State.FAILED:
+        require_role(membership, Role.BOOKKEEPER)
+    elif document.state == State.PUBLISH_FAILED:
+        require_role(membership, Role.REVIEWER)
+    else:
+        raise ActionRefused("Only failed documents can be retried.")
+    _check_same_business(membership, document)
+
+
+def do_retry(document: Document, user) -> Document:
+    if document.state == State.FAILED:
+        record_event(document, "note", actor=user, message="Reading retried")
+        transaction.on_commit(lambda: jobs.enqueue_processing(document))
+        return document
+    # An attempt left "running" by a worker that died can never finish: its outcome is unknown,
+    # which makes the next attempt look in the ledger before posting.
+    PublishAttempt.objects.filter(document=document, outcome=PublishAttempt.Outcome.RUNNING).update(
+        outcome=PublishAttempt.Outcome.UNKNOWN, error="Abandoned: the worker stopped."
+    )
+    return do_approve(document, user)
+
+
+def _check_same_business(membership: Membership, document: Document) -> None:
+    if document.business_id != membership.business_id:
+        raise ActionRefused("This document belongs to another business.")
+
+
+def _same(before, after) -> bool:
+    if isinstance(before, Decimal) or isinstance(after, Decimal):
+        try:
+            return Decimal(str(before)) == Decimal(str(after))
+        except Exception:  # noqa: BLE001
+            return False
+    if hasattr(before, "pk") or hasattr(after, "pk"):
+        return getattr(before, "pk", before) == getattr(after, "pk", after)
+    return before == after
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (Decimal, dt.date)):
+        return str(value)
+    if hasattr(value, "pk"):
+        return {"id": value.pk, "name": str(value)}
+    return str(value)

@@ -1,0 +1,53 @@
+"""The capture job's domain function: read a document, code it, and put it in the queue."""
+
+import logging
+
+from capture.models import Document, State
+from capture.pipeline import apply_extraction, read_and_extract
+from capture.states import TransitionRefused, transition
+from kashflow.models import Supplier
+from publisher import mapping
+
+log = logging.getLogger(__name__)
+
+# States from which (re)reading is allowed; anything else means another worker has it, or it is
+# already past review.
+READABLE = (State.RECEIVED, State.FAILED, State.READY, State.NEEDS_ATTENTION)
+
+
+def process_document(document_id: int) -> Document | None:
+    document = Document.objects.select_related("business").filter(pk=document_id).first()
+    if document is None or document.state not in READABLE:
+        return None
+    try:
+        transition(document, State.PROCESSING, reason="Reading the document.")
+    except TransitionRefused:
+        return None
+
+    try:
+        known = list(
+            Supplier.objects.active()
+            .filter(business=document.business)
+            .values_list("name", flat=True)
+        )
+        pages, extraction = read_and_extract(document, known_suppliers=known)
+    except Exception as exc:  # noqa: BLE001 - any reading failure must land in "failed", visibly
+        log.warning("document %s could not be read: %s", document.pk, exc)
+        transition(
+            document,
+            State.FAILED,
+            reason=f"The file could not be read ({exc}). The original is kept; try again or "
+            "upload a clearer copy.",
+        )
+        return document
+
+    apply_extraction(document, pages, extraction)
+    document.save()
+    outcome = mapping.apply_mapping(document)
+    problems = list(dict.fromkeys([*document.extraction.get("problems", []), *outcome.problems]))
+    to_state = State.NEEDS_ATTENTION if problems else State.READY
+    transition(
+        document, to_state, reason=" ".join(problems) or "Read and checked: ready to review."
+    )
+    mapping.auto_publish_if_allowed(document)
+    return document

@@ -217,7 +217,7 @@ class SoapTransport:
                 operation=operation, detail=f"{type(exc).__name__} talking to {self.endpoint}"
             ) from None
         self.last_response = response.content[:4096]
-        log.info(
+        log.debug(
             "kashflow %s: HTTP %s in %.2fs", operation, response.status_code,
             time.monotonic() - started,
         )  # fmt: skip

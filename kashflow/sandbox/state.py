@@ -166,6 +166,7 @@ class SandboxState:
             attachments=self.attachments,
             counters=[self.next_db_id, self.next_line_id, self.next_party_id],
         )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         tmp.write_text(json.dumps(data, default=str))
         os.replace(tmp, self.path)

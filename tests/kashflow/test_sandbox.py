@@ -190,7 +190,7 @@ def test_it_takes_faults_and_reports_state_through_the_admin_api(kashflow_sandbo
 
 
 def test_it_keeps_its_books_in_a_state_file_across_restarts(tmp_path):
-    path = tmp_path / "kashflow.json"
+    path = tmp_path / "var" / "kashflow.json"  # the folder is made on first save
     first = Sandbox.start(state_file=path, suppliers=3, customers=2)
     try:
         client = KashFlowClient("demo", "demo", endpoint=first.url)

@@ -55,6 +55,22 @@ def test_it_inserts_a_supplier_and_kashflow_gives_it_an_id_and_code(kashflow_cli
     assert stored.currency_id == 1  # KashFlow fills in the default currency
 
 
+def test_it_keeps_a_customers_custom_fields_through_a_round_trip(kashflow_client):
+    customer = Customer(
+        name="Harbour Lights Cafe", country_name="United Kingdom", country_code="GB",
+        discount=Decimal("2.5"), extra={"ExtraText3": "Table 12", "CheckBox2": 1},
+    )  # fmt: skip
+    stored = kashflow_client.get_customer_by_id(kashflow_client.insert_customer(customer))
+    assert stored.extra == {"ExtraText3": "Table 12", "CheckBox2": 1}
+    assert stored.discount == Decimal("2.5")
+    assert stored.country_name == "United Kingdom"
+
+
+def test_it_refuses_more_than_a_hundred_receipts_a_page(kashflow_client):
+    with pytest.raises(ValidationRefused, match="PerPage must be between 1 and 100"):
+        kashflow_client.get_receipts_with_paging(1, 101)
+
+
 def test_it_refuses_a_supplier_code_already_taken_and_writes_nothing(
     kashflow_client, kashflow_sandbox
 ):

@@ -274,3 +274,10 @@ def test_it_answers_from_records_changed_in_place(kashflow_sandbox, kashflow_cli
     assert kashflow_client.get_supplier("RENAMED1").id == 1001
     assert kashflow_client.get_supplier_by_id(1002) is None
     assert len(kashflow_client.get_suppliers()) == 24
+
+
+def test_it_has_an_answer_for_every_operation_in_our_wsdl():
+    from kashflow.sandbox.operations import HANDLERS
+    from kashflow.wsdl import OPERATIONS
+
+    assert set(HANDLERS) == set(OPERATIONS)

@@ -94,7 +94,10 @@ def test_it_inserts_a_customer(kashflow_client, kashflow_sandbox):
 def test_it_publishes_a_receipt_with_lines_and_reads_it_back(kashflow_client, kashflow_sandbox):
     supplier = kashflow_client.get_suppliers()[2]
     number = kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier.id))
+    sent = kashflow_client.last_request
     receipt = kashflow_client.get_receipt(number)
+    assert sent.count(b'<ns0:anyType xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                      b'xsi:type="ns0:InvoiceLine">') == 2  # fmt: skip
     assert number == 1
     assert receipt.db_id != number  # numbers are what people see, ids what lines attach to
     assert receipt.party_id == supplier.id

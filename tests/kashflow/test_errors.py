@@ -206,8 +206,8 @@ def test_it_never_resends_a_receipt_after_the_connection_dropped(
 
 
 def test_it_never_resends_a_receipt_after_a_read_timeout(kashflow_sandbox, retry_sleeps):
-    kashflow_sandbox.faults.add("latency", operation="InsertReceipt", seconds=1.0)
-    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.3)
+    kashflow_sandbox.faults.add("latency", operation="InsertReceipt", seconds=2.0)
+    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.8)
     with pytest.raises(errors.OutcomeUnknown):
         client.insert_receipt(a_receipt())
     assert kashflow_sandbox.calls == ["InsertReceipt"]
@@ -228,8 +228,8 @@ def test_it_treats_a_server_fault_on_a_write_as_an_unknown_outcome(
 
 
 def test_it_retries_a_read_that_timed_out(kashflow_sandbox, retry_sleeps):
-    kashflow_sandbox.faults.add("latency", operation="GetVATRates", seconds=0.6, times=1)
-    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.2)
+    kashflow_sandbox.faults.add("latency", operation="GetVATRates", seconds=2.0, times=1)
+    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.8)
     assert len(client.get_vat_rates()) == 4
     assert kashflow_sandbox.calls == ["GetVATRates", "GetVATRates"]
     assert len(retry_sleeps) == 1

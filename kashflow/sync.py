@@ -11,6 +11,8 @@ mid-sync frees it) is held for the whole run, which holds across any number of m
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import re
 import unicodedata
@@ -255,18 +257,45 @@ def _is_archived(item: Any) -> bool:
     return bool(getattr(item, "archived", False))
 
 
-def apply_kind(business, kind: Kind, items: Iterable[Any]) -> dict[str, int]:
-    """Upsert ``items`` into ``kind``'s table for ``business``; returns what changed.
-
-    One transaction: either the whole kind matches KashFlow afterwards or nothing changed.
-    """
+def convert_items(kind: Kind, items: Iterable[Any]) -> dict[int, dict]:
+    """KashFlow's records as {kashflow_id: column values}, archived ones left out."""
     incoming: dict[int, dict] = {}
     for item in items:
         kashflow_id = _int(getattr(item, "id", 0))
         # KashFlow never hands out 0 as an id; a 0 is an empty placeholder record.
         if kashflow_id and not _is_archived(item):
             incoming[kashflow_id] = kind.convert(item)
+    return incoming
 
+
+def fetch_kind(client, kind: Kind) -> dict[int, dict]:
+    incoming = convert_items(kind, getattr(client, kind.fetch)())
+    _release_memory()
+    return incoming
+
+
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc: nothing to trim
+    _LIBC = None
+
+
+def _release_memory() -> None:
+    """Hand the memory of a parsed answer back to the system before the next fetch.
+
+    Parsing 20,000 customers briefly takes ~170 MB; glibc keeps freed memory in its arenas, so
+    without this a worker's footprint after two big kinds is the sum of both peaks.
+    """
+    gc.collect()
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
+
+
+def apply_kind(business, kind: Kind, incoming: dict[int, dict]) -> dict[str, int]:
+    """Make ``kind``'s table for ``business`` hold exactly ``incoming``; returns what changed.
+
+    One transaction: either the whole kind matches KashFlow afterwards or nothing changed.
+    """
     now = timezone.now()
     columns = kind.fields
     model = kind.model
@@ -357,10 +386,10 @@ def sync_business(business, run: SyncRun | None = None, trigger: str = "manual")
         counts: dict[str, dict[str, int]] = {}
         try:
             client = business.kashflow_client()
-            fetched: dict[str, list] = {}
+            fetched: dict[str, dict[int, dict]] = {}
             for kind in KINDS:
                 try:
-                    fetched[kind.name] = list(getattr(client, kind.fetch)())
+                    fetched[kind.name] = fetch_kind(client, kind)
                 except KashFlowError as exc:
                     errors[kind.name] = _client_message(exc)
                     if _stops_the_run(exc):

@@ -16,8 +16,6 @@ from django.core.files.base import ContentFile
 from capture.models import Document, State
 from publisher.models import Business, Membership, Role
 
-pytest_plugins = ["tests.kashflow_fixtures"]
-
 HERE = Path(__file__).parent
 _serial = itertools.count(1)
 

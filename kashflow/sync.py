@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 # Longer than the sync queue's job timeout: RQ kills a job before its lock can expire under it.
 LOCK_SECONDS = settings.RQ_QUEUES["sync"]["DEFAULT_TIMEOUT"] + 60
 BULK_BATCH = 500
+# From this many records a parsed answer is worth handing back to the system (a full garbage
+# collection costs ~0.2 s, far less than a big answer's memory is worth).
+BIG_KIND = 2000
 
 
 # --- names and VAT numbers, as matching compares them ---------------------------------------
@@ -270,7 +273,8 @@ def convert_items(kind: Kind, items: Iterable[Any]) -> dict[int, dict]:
 
 def fetch_kind(client, kind: Kind) -> dict[int, dict]:
     incoming = convert_items(kind, getattr(client, kind.fetch)())
-    _release_memory()
+    if len(incoming) >= BIG_KIND:
+        _release_memory()
     return incoming
 
 

@@ -266,6 +266,7 @@ def test_it_pages_through_receipts(kashflow_client):
         ({"party_id": 4242}, "There is no supplier with the ID 4242"),
         ({"lines": []}, "has no lines"),
         ({"currency_code": "JPY"}, "JPY is not enabled"),
+        ({"project_id": 99}, "There is no project with the ID 99"),
         (
             {"lines": [InvoiceLine(Decimal(1), "Mystery", Decimal(1), 123, Decimal(20),
                                    Decimal("0.20"))]},

@@ -182,6 +182,7 @@ def rules_page(request, slug):
         "publisher/reference/rules.html",
         {
             "business": business,
+            "membership": membership,
             "can_edit": membership.allows(Role.REVIEWER),
             "supplier_rules": SupplierRule.objects.filter(business=business).select_related(
                 "supplier", *related
@@ -201,7 +202,8 @@ def _party_or_404(party: str):
 
 def rule_edit(request, slug, party, pk=None):
     rule_model = _party_or_404(party)
-    business = _member(request, slug, Role.REVIEWER).business
+    membership = _member(request, slug, Role.REVIEWER)
+    business = membership.business
     rule = get_object_or_404(rule_model, pk=pk, business=business) if pk else None
     form_class = rule_form_class(party)
     form = form_class(request.POST or None, instance=rule, business=business)
@@ -215,7 +217,13 @@ def rule_edit(request, slug, party, pk=None):
     return render(
         request,
         "publisher/reference/rule_form.html",
-        {"business": business, "form": form, "rule": rule, "party": party},
+        {
+            "business": business,
+            "membership": membership,
+            "form": form,
+            "rule": rule,
+            "party": party,
+        },
     )
 
 
@@ -396,6 +404,7 @@ def duplicate_page(request, slug, pk):
         "publisher/reference/duplicate.html",
         {
             "business": business,
+            "membership": membership,
             "document": document,
             "earlier": earlier,
             "rows": rows,

@@ -35,6 +35,13 @@ def test_it_shows_the_sync_history_with_counts_and_errors(business, login, sync)
     assert "Sync now" not in body  # a bookkeeper may look but not sync
 
 
+def test_it_looks_again_while_a_sync_is_under_way(business, login):
+    url = reverse("reference:sync", args=["acme"])
+    assert 'http-equiv="refresh"' not in login("reviewer").get(url).content.decode()
+    SyncRun.objects.create(business=business)
+    assert 'http-equiv="refresh"' in login("reviewer").get(url).content.decode()
+
+
 def test_it_hides_the_sync_page_from_outsiders(business, login):
     assert login("outsider").get(reverse("reference:sync", args=["acme"])).status_code == 404
 
@@ -116,6 +123,14 @@ def test_it_creates_and_edits_a_supplier_rule(business, login, harrow):
 
     listing = client.get(reverse("reference:rules", args=["acme"])).content.decode()
     assert "Harrow Fuels Ltd" in listing and "7300 Fuel and Oil" in listing
+
+
+def test_it_shows_rules_to_a_bookkeeper_without_edit_links(business, login, harrow):
+    rule = SupplierRule.objects.create(business=business, supplier=harrow)
+    body = login("bookkeeper").get(reverse("reference:rules", args=["acme"])).content.decode()
+    assert "Harrow Fuels Ltd" in body
+    assert reverse("reference:rule_edit", args=["acme", "supplier", rule.pk]) not in body
+    assert login("outsider").get(reverse("reference:rules", args=["acme"])).status_code == 404
 
 
 def test_it_offers_only_this_businesss_active_records_in_a_rule(business, login, harrow):

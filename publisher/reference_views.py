@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from capture.models import Document, Kind
+from capture.models import Document, Kind, State
 from capture.states import TransitionRefused, record_event
 from kashflow.models import (
     BankAccount,
@@ -36,6 +36,7 @@ from kashflow.sync import enqueue_sync, normalise_name, sync_in_progress, vat_ke
 from publisher import duplicates
 from publisher.models import Role
 from publisher.rule_models import CustomerRule, SupplierRule
+from publisher.rules import apply_mapping, remember_rule
 from publisher.tenancy import RoleRequired, get_membership, require_role
 
 PARTIES = {
@@ -363,6 +364,61 @@ def create_party(request, slug, pk):
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{party.name} created in KashFlow.")
+    return _back_to(request, document)
+
+
+EDITABLE = (State.READY, State.NEEDS_ATTENTION)
+
+
+class PartyChoiceForm(forms.Form):
+    party = forms.ModelChoiceField(queryset=Supplier.objects.none())
+
+    def __init__(self, *args, model, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = model.objects.active().filter(business=business)
+
+
+@require_POST
+def choose_party(request, slug, pk):
+    """Set the document's supplier (customer on sales) to one the reviewer picked, then let the
+    party's rule and history fill the coding that is still empty."""
+    business = _member(request, slug, Role.BOOKKEEPER).business
+    document = get_object_or_404(Document, pk=pk, business=business)
+    is_sale = document.kind == Kind.SALE
+    noun = "customer" if is_sale else "supplier"
+    form = PartyChoiceForm(request.POST, model=Customer if is_sale else Supplier, business=business)
+    if document.state not in EDITABLE:
+        messages.error(request, f"A {document.get_state_display().lower()} document cannot change.")
+    elif not form.is_valid():
+        messages.error(request, f"Choose a {noun} that is in KashFlow.")
+    else:
+        party = form.cleaned_data["party"]
+        before = getattr(document, noun)
+        with transaction.atomic():
+            setattr(document, noun, party)
+            document.save(update_fields=[noun, "updated"])
+            record_event(
+                document,
+                "edit",
+                actor=request.user,
+                message=f"Chose {party.name} as the {noun}.",
+                data={noun: {"from": before.pk if before else None, "to": party.pk}},
+            )
+        apply_mapping(document)
+        messages.success(request, f"{party.name} chosen.")
+    return _back_to(request, document)
+
+
+@require_POST
+def remember(request, slug, pk):
+    business = _member(request, slug, Role.REVIEWER).business
+    document = get_object_or_404(Document, pk=pk, business=business)
+    try:
+        rule = remember_rule(document, request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Remembered as the rule for {rule.party.name}.")
     return _back_to(request, document)
 
 

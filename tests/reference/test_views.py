@@ -345,3 +345,73 @@ def test_it_refuses_duplicate_decisions_to_lower_roles(login, pair, who, status)
         "",
     )
     assert Document.objects.filter(state=State.REJECTED).count() == 0
+
+
+# --- choosing the party, remembering the rule ------------------------------------------------
+
+
+def test_it_sets_the_chosen_supplier_and_applies_its_rule(business, login, harrow, new_document):
+    fuel = NominalCode.objects.get(business=business, code=7300)
+    SupplierRule.objects.create(business=business, supplier=harrow, nominal_code=fuel)
+    document = new_document(supplier_name="H. Fuels", state=State.NEEDS_ATTENTION)
+
+    response = login("bookkeeper").post(
+        reverse("reference:choose_party", args=["acme", document.pk]), {"party": harrow.pk}
+    )
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.supplier, document.nominal_code) == (harrow, fuel)
+    assert DocumentEvent.objects.filter(document=document, message__startswith="Chose").exists()
+
+
+def test_it_refuses_a_supplier_from_another_business_or_gone(business, login, harrow, new_document):
+    harrow.active = False
+    harrow.save()
+    document = new_document(state=State.NEEDS_ATTENTION)
+    login("bookkeeper").post(
+        reverse("reference:choose_party", args=["acme", document.pk]), {"party": harrow.pk}
+    )
+    document.refresh_from_db()
+    assert document.supplier is None
+    outsider = login("outsider").post(
+        reverse("reference:choose_party", args=["acme", document.pk]), {"party": harrow.pk}
+    )
+    assert outsider.status_code == 404
+
+
+def test_it_remembers_the_coding_for_a_reviewer_only(business, login, harrow, new_document):
+    fuel = NominalCode.objects.get(business=business, code=7300)
+    document = new_document(supplier=harrow, nominal_code=fuel, state=State.READY)
+    url = reverse("reference:remember_rule", args=["acme", document.pk])
+
+    assert login("bookkeeper").post(url).status_code == 403
+    assert not SupplierRule.objects.exists()
+
+    login("reviewer").post(url)
+    assert SupplierRule.objects.get().nominal_code == fuel
+
+
+def test_it_renders_the_candidates_for_the_review_page(
+    business, personas, harrow, new_document, rf
+):
+    from django.template.loader import render_to_string
+
+    from publisher.models import Membership
+    from publisher.rules import apply_mapping
+
+    document = new_document(supplier_name="Harrow Fool", state=State.NEEDS_ATTENTION)
+    apply_mapping(document)
+    request = rf.get("/")
+    request.user = personas["reviewer"]
+    html = render_to_string(
+        "publisher/reference/_party_choice.html",
+        {
+            "business": business,
+            "document": document,
+            "membership": Membership.objects.get(user=personas["reviewer"]),
+        },
+        request=request,
+    )
+    assert f'name="party" value="{harrow.pk}"' in html
+    assert "Create “Harrow Fool” in KashFlow" in html

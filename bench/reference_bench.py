@@ -88,6 +88,38 @@ def _commit() -> str:
         return "unknown"
 
 
+def _time_matching(business, n: int) -> dict:
+    """Median time of match_supplier against N suppliers: by VAT number, then by a misread name."""
+    import statistics
+
+    from kashflow.models import Supplier
+    from publisher.matching import match_supplier
+
+    sample = list(Supplier.objects.filter(business=business).order_by("?")[:20])
+    by_vat, by_name, found = [], [], 0
+    for supplier in sample:
+        started = time.perf_counter()
+        match_supplier(business, "", supplier.vat_number)
+        by_vat.append(time.perf_counter() - started)
+        misread = supplier.name[:-1] if len(supplier.name) > 6 else supplier.name
+        started = time.perf_counter()
+        match = match_supplier(business, misread, "")
+        by_name.append(time.perf_counter() - started)
+        found += match.record is not None and match.record.pk == supplier.pk
+    return {
+        "commit": _commit(),
+        "n": n,
+        "sync": "match",
+        "status": f"{found}/{len(sample)} found",
+        "seconds": round(statistics.median(by_name), 3),
+        "vat_seconds": round(statistics.median(by_vat), 4),
+        "peak_mb": round(_peak_mb(), 1),
+        "suppliers": {},
+        "customers": {},
+        "error": "",
+    }
+
+
 def run(n: int = 20_000) -> list[dict]:
     """Sync N suppliers and N customers twice; returns one row per sync."""
     workdir = tempfile.mkdtemp(prefix="tillroll-bench-")
@@ -141,6 +173,7 @@ def run(n: int = 20_000) -> list[dict]:
                     "error": result.error,
                 }
             )
+        rows.append(_time_matching(business, n))
         return rows
     finally:
         if server.is_alive():
@@ -161,6 +194,13 @@ def format_table(rows: list[dict]) -> str:
     )
     lines = [header, "-" * len(header)]
     for r in rows:
+        if r["sync"] == "match":
+            lines.append(
+                f"{r['commit']:<9} {r['n']:>6} {'match':<11} {r['status']:<9} "
+                f"{r['seconds']:>8.3f} {r['peak_mb']:>8.1f}   per document by name (misread); "
+                f"by VAT number {r['vat_seconds']:.4f}s"
+            )
+            continue
         lines.append(
             f"{r['commit']:<9} {r['n']:>6} {r['sync']:<11} {r['status']:<9} "
             f"{r['seconds']:>8.2f} {r['peak_mb']:>8.1f} {changes(r['suppliers']):>16} "

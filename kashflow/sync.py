@@ -478,8 +478,22 @@ def businesses_due(now=None) -> list:
     return due
 
 
+def fail_stale_runs(now=None) -> int:
+    """Close runs whose worker died: past the lock's life nothing can still be working on them."""
+    now = now or timezone.now()
+    return SyncRun.objects.filter(
+        status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+        created__lt=now - timedelta(seconds=LOCK_SECONDS),
+    ).update(
+        status=SyncRun.Status.FAILED,
+        finished=now,
+        error="The sync stopped without finishing (its worker was lost). The next one will retry.",
+    )
+
+
 def enqueue_due_syncs() -> int:
     """The cron job: queue a sync for every business that is due. Returns how many."""
+    fail_stale_runs()
     count = 0
     for business in businesses_due():
         with transaction.atomic():

@@ -227,3 +227,20 @@ def test_it_syncs_from_the_command_line(business, redis_conn, capsys):
     assert "acme: succeeded" in capsys.readouterr().out
     with pytest.raises(CommandError, match="No business"):
         call_command("sync_reference_data", business="nope")
+
+
+def test_it_closes_runs_whose_worker_was_lost(business, redis_conn):
+    from kashflow.sync import LOCK_SECONDS
+
+    lost = SyncRun.objects.create(business=business, status=SyncRun.Status.RUNNING)
+    fresh = SyncRun.objects.create(business=business, status=SyncRun.Status.RUNNING)
+    SyncRun.objects.filter(pk=lost.pk).update(
+        created=timezone.now() - timedelta(seconds=LOCK_SECONDS + 1)
+    )
+
+    enqueue_due_syncs()
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, fresh.status) == (SyncRun.Status.FAILED, SyncRun.Status.RUNNING)
+    assert "worker was lost" in lost.error

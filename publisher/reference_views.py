@@ -32,7 +32,7 @@ from kashflow.models import (
     SyncRun,
     VatRate,
 )
-from kashflow.sync import enqueue_sync, normalise_name, sync_in_progress, vat_key
+from kashflow.sync import KINDS, enqueue_sync, normalise_name, sync_in_progress, vat_key
 from publisher import duplicates
 from publisher.models import Role
 from publisher.rule_models import CustomerRule, SupplierRule
@@ -88,13 +88,26 @@ def sync_page(request, slug):
             "can_sync": membership.allows(Role.REVIEWER),
             "can_configure": membership.allows(Role.ADMIN),
             "in_progress": sync_in_progress(business),
-            "runs": SyncRun.objects.filter(business=business)[:25],
+            "runs": [_with_changes(run) for run in SyncRun.objects.filter(business=business)[:25]],
             "counts": counts,
             "interval_form": SyncIntervalForm(
                 initial={"sync_interval_minutes": business.sync_interval_minutes}
             ),
         },
     )
+
+
+KIND_LABELS = {kind.name: kind.label for kind in KINDS}
+
+
+def _with_changes(run: SyncRun) -> SyncRun:
+    # Only the kinds that changed, by their names in words; an unchanged run says so.
+    run.changes = [
+        (KIND_LABELS.get(kind, kind), c)
+        for kind, c in run.counts.items()
+        if c.get("added") or c.get("changed") or c.get("deactivated")
+    ]
+    return run
 
 
 @require_POST
@@ -147,7 +160,13 @@ def rule_form_class(party: str):
                 "capture_lines",
                 "auto_publish",
             ]
-            labels = {"paid": "Paid (Unknown: as read from the document)"}
+            labels = {
+                "vat_rate": "VAT rate",
+                "paid": "Paid (Unknown: as read from the document)",
+                "due_days": "Due after (days)",
+                "capture_lines": "Capture line items",
+                "auto_publish": "Auto-publish",
+            }
 
         def __init__(self, *args, business, **kwargs):
             super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 import importlib
 
-MODULES = ["bench.kashflow_bench"]
+MODULES = ["bench.kashflow_bench", "bench.reference_bench"]
 
 for name in MODULES:
     importlib.import_module(name).run()

@@ -96,21 +96,24 @@ def _time_matching(business, n: int) -> dict:
     from publisher.matching import match_supplier
 
     sample = list(Supplier.objects.filter(business=business).order_by("?")[:20])
-    by_vat, by_name, found = [], [], 0
+    by_vat, by_name, found, wrong = [], [], 0, 0
     for supplier in sample:
         started = time.perf_counter()
         match_supplier(business, "", supplier.vat_number)
         by_vat.append(time.perf_counter() - started)
-        misread = supplier.name[:-1] if len(supplier.name) > 6 else supplier.name
+        # OCR drops a letter: "Thames Plumbing Ltd" read as "Thmes Plumbing Ltd".
+        misread = supplier.name[:2] + supplier.name[3:]
         started = time.perf_counter()
         match = match_supplier(business, misread, "")
         by_name.append(time.perf_counter() - started)
-        found += match.record is not None and match.record.pk == supplier.pk
+        if match.record is not None:
+            found += match.record.pk == supplier.pk
+            wrong += match.record.pk != supplier.pk
     return {
         "commit": _commit(),
         "n": n,
         "sync": "match",
-        "status": f"{found}/{len(sample)} found",
+        "status": f"{found} right, {wrong} wrong, {len(sample) - found - wrong} asked",
         "seconds": round(statistics.median(by_name), 3),
         "vat_seconds": round(statistics.median(by_vat), 4),
         "peak_mb": round(_peak_mb(), 1),
@@ -121,7 +124,29 @@ def _time_matching(business, n: int) -> dict:
 
 
 def run(n: int = 20_000) -> list[dict]:
-    """Sync N suppliers and N customers twice; returns one row per sync."""
+    """Sync N suppliers and N customers twice, then time matching; prints and returns the rows.
+
+    The measuring runs in a fresh process, so its peak memory is the sync's own and its Django
+    settings are its own whatever ran before it in this process.
+    """
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    worker = context.Process(target=_measure_in_child, args=(n, child))
+    worker.start()
+    while not parent.poll(1):
+        if not worker.is_alive():
+            raise SystemExit(f"the bench process stopped (exit {worker.exitcode})")
+    rows = parent.recv()
+    worker.join(30)
+    print(format_table(rows))
+    return rows
+
+
+def _measure_in_child(n: int, conn) -> None:
+    conn.send(_measure(n))
+
+
+def _measure(n: int) -> list[dict]:
     workdir = tempfile.mkdtemp(prefix="tillroll-bench-")
     parent, child = multiprocessing.get_context("spawn").Pipe()
     server = multiprocessing.get_context("spawn").Process(target=_serve, args=(n, child))
@@ -196,9 +221,9 @@ def format_table(rows: list[dict]) -> str:
     for r in rows:
         if r["sync"] == "match":
             lines.append(
-                f"{r['commit']:<9} {r['n']:>6} {'match':<11} {r['status']:<9} "
-                f"{r['seconds']:>8.3f} {r['peak_mb']:>8.1f}   per document by name (misread); "
-                f"by VAT number {r['vat_seconds']:.4f}s"
+                f"{r['commit']:<9} {r['n']:>6} {'match':<11} {'':<9} {r['seconds']:>8.3f} "
+                f"{r['peak_mb']:>8.1f}   median per misread name; by VAT number "
+                f"{r['vat_seconds']:.4f}s; 20 names: {r['status']} (reviewer chooses)"
             )
             continue
         lines.append(
@@ -221,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000, help="suppliers, and as many customers")
     args = parser.parse_args(argv)
-    print(format_table(run(args.n)))
+    run(args.n)
 
 
 if __name__ == "__main__":

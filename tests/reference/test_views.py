@@ -415,3 +415,14 @@ def test_it_renders_the_candidates_for_the_review_page(
     )
     assert f'name="party" value="{harrow.pk}"' in html
     assert "Create “Harrow Fool” in KashFlow" in html
+
+
+def test_it_summarises_the_latest_syncs_for_the_settings_page(business):
+    from django.template.loader import render_to_string
+
+    SyncRun.objects.create(
+        business=business, status=SyncRun.Status.FAILED, error="Suppliers: refused"
+    )
+    html = render_to_string("publisher/reference/_sync_summary.html", {"business": business})
+    assert "Failed" in html and "Suppliers: refused" in html
+    assert reverse("reference:sync", args=["acme"]) in html

@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kashflow.types import Invoice, InvoiceLine, Payment
-from kashflow.types import Supplier as KashFlowSupplier
 
 from capture.models import Document, Kind, State
 from capture.states import TransitionRefused, record_event, transition
 from kashflow import errors
 from kashflow.models import Supplier
+from kashflow.types import Invoice, InvoiceLine, Payment
+from kashflow.types import Supplier as KashFlowSupplier
 from publisher.models import PublishAttempt
 
 log = logging.getLogger(__name__)

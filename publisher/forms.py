@@ -20,6 +20,8 @@ from kashflow.models import (
 from publisher.models import Role
 
 MAX_FILES_PER_UPLOAD = 50
+# A date box speaks ISO whatever the language: the browser shows it the local way.
+ISO_DATE = "%Y-%m-%d"
 
 
 class KindFields(forms.Form):
@@ -84,8 +86,8 @@ class ReviewForm(forms.ModelForm):
         model = Document
         fields = REVIEW_FIELDS
         widgets = {
-            "document_date": forms.DateInput(attrs={"type": "date"}),
-            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "document_date": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         }
         labels = {
             "supplier_name": "Name on the document",
@@ -145,7 +147,10 @@ LineFormSet = forms.formset_factory(LineForm, extra=1, can_delete=True, max_num=
 def _plain(value) -> str:
     if value in (None, ""):
         return ""
-    return str(Decimal(str(value)).normalize()) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value
+    # Fixed-point text: 10, 4.5, never 1E+1.
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 def normalise_lines(lines: list) -> list[dict]:
@@ -225,10 +230,12 @@ class InboxSearchForm(forms.Form):
         widget=forms.SearchInput(attrs={"placeholder": "Supplier, number or amount"}),
     )
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
     date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
     )
 
     def filter(self, queryset):

@@ -250,7 +250,7 @@ class InboxSearchForm(forms.Form):
                 queryset = queryset.filter(Q(total=amount) | Q(document_number=text))
             else:
                 queryset = queryset.filter(
-                    Q(supplier_name__icontains=text) | Q(document_number__iexact=text)
+                    Q(supplier_name__icontains=text) | Q(document_number__in={text, text.upper()})
                 )
         if data.get("date_from"):
             queryset = queryset.filter(document_date__gte=data["date_from"])

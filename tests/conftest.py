@@ -11,6 +11,8 @@ import pytest
 import redis
 from django.conf import settings
 
+pytest_plugins = ["tests.kashflow_fixtures"]
+
 TEST_REDIS_DB = 15
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from capture.models import State
+from kashflow.errors import KashFlowError
 from publisher.forms import AddMemberForm, ConnectionForm, RoleForm
 from publisher.models import Membership, Role
 from publisher.tenancy import businesses_for
@@ -84,8 +85,6 @@ def connection_test(request, slug):
     """Ask KashFlow who we are talking to and keep the answer, or its precise error."""
     membership = membership_with_role(request, slug, Role.ADMIN)
     business = membership.business
-    from kashflow.errors import KashFlowError
-
     if not business.is_connected():
         messages.error(request, "Enter the KashFlow username and password first.")
         return redirect("connection", slug)

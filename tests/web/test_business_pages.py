@@ -1,9 +1,9 @@
 """The business switcher, the members page and the KashFlow connection page."""
 
-import pytest
 from django.urls import reverse
 
 from publisher.models import Business, Membership, Role
+from tests.kashflow_fixtures import SANDBOX_AUTOAUTH_KEY, SANDBOX_PASSWORD, SANDBOX_USERNAME
 
 
 def test_it_takes_a_user_back_to_the_last_business(client, cast):
@@ -121,28 +121,12 @@ def test_it_asks_for_a_password_when_none_is_stored(client, cast):
     assert Business.objects.get(slug="other").kashflow_username == ""
 
 
-@pytest.fixture
-def sandbox():
-    fixtures = pytest.importorskip("tests.kashflow_fixtures")
-    from kashflow.sandbox import Sandbox
-
-    running = Sandbox.start(
-        port=0,
-        username=fixtures.SANDBOX_USERNAME,
-        password=fixtures.SANDBOX_PASSWORD,
-        autoauth_key=fixtures.SANDBOX_AUTOAUTH_KEY,
-    )
-    yield running, fixtures
-    running.stop()
-
-
-def test_it_tests_the_connection_and_shows_the_company_name(client, cast, sandbox):
-    running, fixtures = sandbox
+def test_it_tests_the_connection_and_shows_the_company_name(client, cast, kashflow_sandbox):
     business = cast.business
-    business.kashflow_endpoint = running.url
-    business.kashflow_username = fixtures.SANDBOX_USERNAME
-    business.kashflow_password = fixtures.SANDBOX_PASSWORD
-    business.kashflow_autoauth_key = fixtures.SANDBOX_AUTOAUTH_KEY
+    business.kashflow_endpoint = kashflow_sandbox.url
+    business.kashflow_username = SANDBOX_USERNAME
+    business.kashflow_password = SANDBOX_PASSWORD
+    business.kashflow_autoauth_key = SANDBOX_AUTOAUTH_KEY
     business.save()
     cast.as_(client, cast.admin)
     page = client.post(reverse("connection_test", args=["acme"]), follow=True).content.decode()
@@ -152,11 +136,10 @@ def test_it_tests_the_connection_and_shows_the_company_name(client, cast, sandbo
     assert business.kashflow_checked_at is not None and business.kashflow_last_error == ""
 
 
-def test_it_keeps_kashflow_s_precise_error_in_plain_words(client, cast, sandbox):
-    running, fixtures = sandbox
+def test_it_keeps_kashflow_s_precise_error_in_plain_words(client, cast, kashflow_sandbox):
     business = cast.business
-    business.kashflow_endpoint = running.url
-    business.kashflow_username = fixtures.SANDBOX_USERNAME
+    business.kashflow_endpoint = kashflow_sandbox.url
+    business.kashflow_username = SANDBOX_USERNAME
     business.kashflow_password = "wrong-password"
     business.save()
     cast.as_(client, cast.admin)

@@ -18,7 +18,7 @@ from publisher.forms import (
     normalise_lines,
 )
 from publisher.models import PublishAttempt, Role
-from publisher.tenancy import require_role
+from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
 from publisher.views.overlay import field_boxes, field_confidence
@@ -140,8 +140,7 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "lines": lines,
             "editable": editable,
             "can_approve": membership.allows(Role.REVIEWER) and document.state in REVIEWABLE,
-            "can_retry": (document.state == State.FAILED)
-            or (document.state == State.PUBLISH_FAILED and membership.allows(Role.REVIEWER)),
+            "can_retry": can_retry(membership, document),
             "pages": range(1, document.page_count + 1),
             "boxes": field_boxes(document),
             "f": _field_rows(form, document, problems),
@@ -156,6 +155,14 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
         },
         status=status,
     )
+
+
+def can_retry(membership, document) -> bool:
+    try:
+        actions.check_retry(membership, document)
+    except (actions.ActionRefused, RoleRequired):
+        return False
+    return True
 
 
 def _problems(document) -> list[str]:
@@ -275,6 +282,7 @@ def document_status(request, slug, pk):
             "document": document,
             "kashflow_url": kashflow_record_url(document),
             "attempts": PublishAttempt.objects.filter(document=document),
+            "can_retry": can_retry(membership, document),
         },
     )
     if request.GET.get("seen", document.state) != document.state:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from capture.models import Document, Kind, State
+from capture.models import Document, Kind
 from capture.states import TransitionRefused
 from publisher import actions
 from publisher.forms import (

@@ -1,11 +1,13 @@
 """The review screen: the document beside its fields, and every action a reviewer takes on it."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from capture.models import Document, Kind
+from capture.models import Document, Kind, State
 from capture.states import TransitionRefused
 from publisher import actions
 from publisher.forms import (
@@ -109,7 +111,8 @@ def _to_next(request, membership, document):
     following = (
         Document.objects.filter(business=membership.business, state__in=REVIEWABLE)
         .exclude(pk=document.pk)
-        .order_by("-state", "created", "id")
+        # The queue is worked oldest first, like a pile of paper.
+        .order_by("created", "id")
         .values_list("pk", flat=True)
         .first()
     )
@@ -166,12 +169,19 @@ def can_retry(membership, document) -> bool:
 
 
 def _problems(document) -> list[str]:
-    problems = list((document.extraction or {}).get("problems") or [])
+    """What stands between the document and publishing, each once, in words."""
+    found = list((document.extraction or {}).get("problems") or [])
+    if document.state == State.NEEDS_ATTENTION:
+        # Matching's findings (unknown supplier, suspected duplicate) live in the reason.
+        found += re.split(r"(?<=[.!?])\s+", document.state_reason.strip())
     if document.state in REVIEWABLE:
-        for problem in document.publish_problems():
-            if problem not in problems:
-                problems.append(problem)
-    return [p if isinstance(p, str) else p.get("message", str(p)) for p in problems]
+        found += document.publish_problems()
+    problems = []
+    for problem in found:
+        text = problem if isinstance(problem, str) else problem.get("message", str(problem))
+        if text and text not in problems:
+            problems.append(text)
+    return problems
 
 
 def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
@@ -259,8 +269,12 @@ def split(request, slug, pk):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("pages", ["Check the pages."])))
         return redirect("review", slug, pk)
+    split_document = getattr(actions, "split_document", None)
+    if split_document is None:
+        messages.error(request, "Splitting is not available in this version.")
+        return redirect("review", slug, pk)
     try:
-        parts = actions.split_document(document, request.user, form.cleaned_data["pages"])
+        parts = split_document(document, request.user, form.cleaned_data["pages"])
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("review", slug, pk)

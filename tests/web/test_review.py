@@ -372,3 +372,16 @@ def test_it_shows_dates_it_saved(client, cast, publishable):
     page = cast.as_(client, cast.bookkeeper).get(url(publishable)).content.decode()
     assert 'value="2026-11-02"' in page
     assert publishable.document_date == dt.date(2026, 11, 2)
+
+
+def test_it_shows_matching_findings_beside_the_supplier(client, cast, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        state_reason="Supplier not found in KashFlow: choose one or create it. "
+        "Looks like a duplicate of document 7.",
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    supplier_field = page.split('data-field="supplier"')[1].split("</div>")[0]
+    assert "Supplier not found in KashFlow: choose one or create it." in supplier_field
+    number_field = page.split('data-field="document_number"')[1].split("</div>")[0]
+    assert "Looks like a duplicate of document 7." in number_field

@@ -28,6 +28,7 @@ DOCUMENT_VIEWS = [
     ("review", "post", Role.REVIEWER, {"action": "approve_next", "supplier_name": "Changed"}),
     ("document_status", "get", Role.BOOKKEEPER, None),
     ("reject", "post", Role.REVIEWER, {"reason": "blurred"}),
+    ("retry", "post", Role.BOOKKEEPER, None),
     ("split", "post", Role.BOOKKEEPER, {"pages": "1, 2"}),
     ("original", "get", Role.BOOKKEEPER, None),
     ("page_image", "get", Role.BOOKKEEPER, None),

@@ -87,3 +87,25 @@ def test_it_never_links_the_storage_url_in_the_admin(client, cast, staff, make_d
     page = client.get(reverse("admin:capture_document_change", args=[document.pk])).content.decode()
     assert reverse("original", args=["acme", document.pk]) in page
     assert document.original.name not in page
+
+
+def test_it_refuses_the_admin_action_to_staff_who_are_not_reviewers_there(
+    client, cast, publishable
+):
+    from django.contrib.auth.models import Permission
+
+    staff = get_user_model().objects.create_user(
+        "stan", "stan@example.com", PASSWORD, is_staff=True
+    )
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_document", "change_document"])
+    )
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:capture_document_changelist"),
+        {"action": "publish_selected", "_selected_action": [publishable.pk]},
+        follow=True,
+    )
+    publishable.refresh_from_db()
+    assert publishable.state == State.READY
+    assert "you are not a reviewer of this business" in response.content.decode()

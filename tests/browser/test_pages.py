@@ -215,3 +215,20 @@ def test_it_renders_the_other_pages(live_server, browser_page, screenshot, offic
     page.select_option("#id_kind", "expense")
     assert page.is_visible("#id_claimant")
     screenshot("upload-expense")
+
+
+def test_it_works_the_inbox_from_the_keyboard(live_server, browser_page, office):
+    page, base = browser_page, live_server.url
+    _sign_in(page, base)
+    page.goto(base + "/b/acme/?state=ready")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert page.inner_text("#publish-selected") == "Approve & publish 1 selected"
+    second = page.locator("table.docs tbody tr").nth(1)
+    href = second.locator("td.party a").get_attribute("href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + href)
+    page.go_back()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "id_q"

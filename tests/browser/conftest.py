@@ -78,3 +78,48 @@ def screenshot(browser_page):
         return path
 
     return take
+
+
+PASSWORD = "a-long-browser-password"
+
+
+@pytest.fixture
+def acme(kashflow_sandbox):
+    """Acme, connected to the stand-in, with its Purchases code and 20% VAT copied locally."""
+    from decimal import Decimal
+
+    from kashflow.models import NominalCode, VatRate
+    from publisher.models import Business
+    from tests.kashflow_fixtures import SANDBOX_PASSWORD, SANDBOX_USERNAME
+
+    business = Business(name="Acme Plumbing Ltd", slug="acme")
+    business.kashflow_username = SANDBOX_USERNAME
+    business.kashflow_password = SANDBOX_PASSWORD
+    business.kashflow_endpoint = kashflow_sandbox.url
+    business.save()
+    state = kashflow_sandbox.state
+    purchases = next(n for n in state.nominal_codes if n["Code"] == 5000)
+    NominalCode.objects.create(
+        business=business, kashflow_id=purchases["id"], code=5000, name=purchases["Name"]
+    )
+    standard = next(r for r in state.vat_rates if Decimal(r["Value"]) == 20)
+    VatRate.objects.create(business=business, kashflow_id=standard["ID"], name="20%", rate=20)
+    return business
+
+
+def add_member(business, username: str, role: str):
+    from django.contrib.auth import get_user_model
+
+    from publisher.models import Membership
+
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", PASSWORD)
+    Membership.objects.create(user=user, business=business, role=role)
+    return user
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -6,18 +6,15 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from PIL import Image, ImageDraw
 
 from capture.models import Document, State
 from kashflow.models import NominalCode, Supplier, VatRate
 from publisher.models import Business, Membership, PublishAttempt, Role
-from tests.kashflow_fixtures import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from tests.browser.conftest import add_member, sign_in
 from tests.web.conftest import make_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-browser-password"
 
 
 def _two_page_pdf() -> bytes:
@@ -32,12 +29,9 @@ def _two_page_pdf() -> bytes:
 
 
 @pytest.fixture
-def office(kashflow_sandbox):
-    """Acme connected to the stand-in with coded documents in every state."""
-    business = Business(name="Acme Plumbing Ltd", slug="acme")
-    business.kashflow_username = SANDBOX_USERNAME
-    business.kashflow_password = SANDBOX_PASSWORD
-    business.kashflow_endpoint = kashflow_sandbox.url
+def office(acme, kashflow_sandbox):
+    """Acme with coded documents in every state, an admin, a bookkeeper and other clients."""
+    business = acme
     business.kashflow_company_name = "Acme Plumbing Ltd (KashFlow)"
     business.save()
     state = kashflow_sandbox.state
@@ -45,13 +39,11 @@ def office(kashflow_sandbox):
     supplier = Supplier.objects.create(
         business=business, kashflow_id=kf_supplier["SupplierID"], name=kf_supplier["Name"]
     )
-    purchases = next(n for n in state.nominal_codes if n["Code"] == 5000)
-    nominal = NominalCode.objects.create(
-        business=business, kashflow_id=purchases["id"], code=5000, name=purchases["Name"]
-    )
-    rate = next(r for r in state.vat_rates if Decimal(r["Value"]) == 20)
-    vat = VatRate.objects.create(business=business, kashflow_id=rate["ID"], name="20%", rate=20)
-    coded = {"supplier": supplier, "nominal_code": nominal, "vat_rate": vat}
+    coded = {
+        "supplier": supplier,
+        "nominal_code": NominalCode.objects.get(business=business),
+        "vat_rate": VatRate.objects.get(business=business),
+    }
     for day in (3, 4, 5):
         make_document(business, State.READY, document_date=dt.date(2026, 11, day), **coded)
     make_document(
@@ -85,32 +77,21 @@ def office(kashflow_sandbox):
         error="KashFlow refused the receipt: the supplier is archived.",
     )
     make_document(business, State.PROCESSING, supplier_name="", total=None)
-    User = get_user_model()
     # Manages Acme's connection and members; approves and publishes.
-    admin = User.objects.create_user("ada", "ada@example.com", PASSWORD)
-    Membership.objects.create(user=admin, business=business, role=Role.ADMIN)
+    admin = add_member(business, "ada", Role.ADMIN)
     # Uploads and corrects only.
-    bookkeeper = User.objects.create_user("bob", "bob@example.com", PASSWORD)
-    Membership.objects.create(user=bookkeeper, business=business, role=Role.BOOKKEEPER)
+    add_member(business, "bob", Role.BOOKKEEPER)
     for n, name in enumerate(["Bramley Bakery", "Castle Dental", "Dale Farm Shop"]):
         other = Business.objects.create(name=name, slug=f"client-{n}")
         Membership.objects.create(user=admin, business=other, role=Role.REVIEWER)
     return business
 
 
-def _sign_in(page, base, username="ada"):
-    page.goto(base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_it_publishes_the_selected_documents_and_shows_progress_live(
     live_server, browser_page, screenshot, office, run_jobs, kashflow_sandbox
 ):
     page, base = browser_page, live_server.url
-    _sign_in(page, base)
+    sign_in(page, base, "ada")
     page.goto(base + "/b/acme/?state=ready")
     page.check("#select-all")
     assert page.inner_text("#publish-selected") == "Approve & publish 3 selected"
@@ -138,7 +119,7 @@ def test_it_zooms_rotates_pages_and_lights_up_fields_from_the_keyboard(
     live_server, browser_page, screenshot, office
 ):
     page, base = browser_page, live_server.url
-    _sign_in(page, base)
+    sign_in(page, base, "ada")
     document = Document.objects.get(state=State.NEEDS_ATTENTION)
     page.goto(base + f"/b/acme/d/{document.pk}/")
     page.wait_for_selector(".page.current img")
@@ -182,7 +163,7 @@ def test_it_shows_a_failure_with_kashflow_s_reason_and_retries(
     live_server, browser_page, screenshot, office
 ):
     page, base = browser_page, live_server.url
-    _sign_in(page, base)
+    sign_in(page, base, "ada")
     failed = Document.objects.get(state=State.PUBLISH_FAILED)
     page.goto(base + f"/b/acme/d/{failed.pk}/")
     assert "the supplier is archived" in page.inner_text("#doc-status")
@@ -196,7 +177,7 @@ def test_it_renders_the_other_pages(live_server, browser_page, screenshot, offic
     page, base = browser_page, live_server.url
     page.goto(base + "/login/")
     screenshot("login")
-    _sign_in(page, base)
+    sign_in(page, base, "ada")
     page.goto(base + "/businesses/")
     assert page.locator(".card").count() == 4
     screenshot("businesses")
@@ -219,7 +200,7 @@ def test_it_renders_the_other_pages(live_server, browser_page, screenshot, offic
 
 def test_it_works_the_inbox_from_the_keyboard(live_server, browser_page, office):
     page, base = browser_page, live_server.url
-    _sign_in(page, base)
+    sign_in(page, base, "ada")
     page.goto(base + "/b/acme/?state=ready")
     page.keyboard.press("j")
     page.keyboard.press("j")

@@ -4,17 +4,14 @@ from the keyboard, publish to the KashFlow stand-in and see the KashFlow numbers
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from capture.models import Document, State
-from kashflow.models import NominalCode, Supplier, VatRate
+from kashflow.models import Supplier
 from publisher.mapping import normalise_name
-from publisher.models import Business, Membership, Role
-from tests.kashflow_fixtures import SANDBOX_PASSWORD, SANDBOX_USERNAME
+from publisher.models import Role
+from tests.browser.conftest import add_member, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-browser-password"
 
 
 @pytest.fixture
@@ -25,41 +22,21 @@ def receipts():
 
 
 @pytest.fixture
-def reviewer_business(kashflow_sandbox, receipts):
-    """Acme, connected to the stand-in, knowing the three receipts' suppliers (not their coding)."""
-    business = Business(name="Acme Plumbing Ltd", slug="acme")
-    business.kashflow_username = SANDBOX_USERNAME
-    business.kashflow_password = SANDBOX_PASSWORD
-    business.kashflow_endpoint = kashflow_sandbox.url
-    business.save()
-    state = kashflow_sandbox.state
-    for sample, record in zip(receipts, list(state.suppliers.values())[:3], strict=True):
+def reviewer_business(acme, kashflow_sandbox, receipts):
+    """Acme knowing the three receipts' suppliers (but not how to code them), and Rita."""
+    records = list(kashflow_sandbox.state.suppliers.values())[:3]
+    for sample, record in zip(receipts, records, strict=True):
         name = sample.truth["supplier_name"]
         Supplier.objects.create(
-            business=business,
+            business=acme,
             kashflow_id=record["SupplierID"],
             name=name,
             normalised_name=normalise_name(name),
             vat_number=sample.truth["supplier_vat_number"] or "",
         )
-    purchases = next(n for n in state.nominal_codes if n["Code"] == 5000)
-    NominalCode.objects.create(
-        business=business, kashflow_id=purchases["id"], code=5000, name=purchases["Name"]
-    )
-    standard = next(r for r in state.vat_rates if Decimal(r["Value"]) == 20)
-    VatRate.objects.create(business=business, kashflow_id=standard["ID"], name="20%", rate=20)
     # Reviews, approves and publishes Acme's documents.
-    user = get_user_model().objects.create_user("rita", "rita@example.com", PASSWORD)
-    Membership.objects.create(user=user, business=business, role=Role.REVIEWER)
-    return business
-
-
-def _sign_in(page, base):
-    page.goto(base + "/login/")
-    page.fill("#id_username", "rita")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/b/acme/")
+    add_member(acme, "rita", Role.REVIEWER)
+    return acme
 
 
 def _money(value) -> str:
@@ -70,7 +47,8 @@ def test_it_uploads_reads_corrects_approves_and_publishes(
     live_server, browser_page, screenshot, reviewer_business, receipts, run_jobs, kashflow_sandbox
 ):
     page, base = browser_page, live_server.url
-    _sign_in(page, base)
+    sign_in(page, base, "rita")
+    page.wait_for_url(base + "/b/acme/")
 
     # Upload: three files in one pick, each with its own progress bar and result.
     page.goto(base + "/b/acme/upload/")

@@ -149,3 +149,22 @@ def test_it_keeps_kashflow_s_precise_error_in_plain_words(client, cast, kashflow
     assert business.kashflow_company_name == ""
     assert "KashFlow said:" in page
     assert 'id="last-error"' in page
+
+
+def test_it_lists_businesses_in_a_fixed_number_of_queries(client, cast, make_doc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cast.as_(client, cast.admin)
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("businesses")).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = cost()
+    for i in range(10):
+        business = Business.objects.create(name=f"Client {i}", slug=f"client-{i}")
+        Membership.objects.create(user=cast.admin, business=business, role=Role.REVIEWER)
+        make_doc(business=business)
+    assert cost() == few

@@ -53,18 +53,32 @@ class IPNotAllowed(KashFlowError):
     )
 
 
+# What a bookkeeper calls the thing each operation sends, for refusal messages.
+PLAIN_NAMES = {
+    "InsertReceipt": "the purchase invoice",
+    "InsertReceiptLine": "a purchase invoice line",
+    "InsertReceiptPayment": "the payment of the purchase invoice",
+    "AttachFileToReceipt": "the file attached to the purchase invoice",
+    "InsertInvoice": "the sales invoice",
+    "InsertInvoiceLine": "a sales invoice line",
+    "InsertInvoicePayment": "the payment of the sales invoice",
+    "AttachFileToInvoice": "the file attached to the sales invoice",
+    "InsertSupplier": "the new supplier",
+    "InsertCustomer": "the new customer",
+    "AutoAuthIP": "the AutoAuth key",
+}
+
+
 class ValidationRefused(KashFlowError):
-    """KashFlow answered ``Status`` = ``NO``: the request was read and refused."""
+    """KashFlow answered ``Status`` = ``NO``: the request was read and refused. ``detail`` is
+    KashFlow's own reason (its ``StatusDetail``)."""
 
     retryable = False
 
     def __init__(self, detail: str, *, operation: str = ""):
         reason = detail.strip() or "no reason given"
-        super().__init__(
-            f"KashFlow refused {operation or 'the request'}: {reason}",
-            operation=operation,
-            detail=detail,
-        )
+        what = PLAIN_NAMES.get(operation, "the request")
+        super().__init__(f"KashFlow refused {what}: {reason}", operation=operation, detail=detail)
 
 
 class RequestRejected(KashFlowError):

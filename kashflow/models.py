@@ -67,6 +67,9 @@ class Project(ReferenceRecord):
 class Supplier(ReferenceRecord):
     code = models.CharField(max_length=50, blank=True)
     vat_number = models.CharField(max_length=30, blank=True, db_index=True)
+    # The VAT number as matching compares it ("GB 123 4567 89" -> "123456789"), so a number
+    # printed on a receipt in any spacing finds its supplier with an indexed lookup.
+    vat_key = models.CharField(max_length=30, blank=True, db_index=True)
     # Upper-cased, legal suffixes and punctuation dropped: what name matching compares.
     normalised_name = models.CharField(max_length=255, blank=True, db_index=True)
     address = models.TextField(blank=True)
@@ -81,6 +84,7 @@ class Supplier(ReferenceRecord):
 class Customer(ReferenceRecord):
     code = models.CharField(max_length=50, blank=True)
     vat_number = models.CharField(max_length=30, blank=True, db_index=True)
+    vat_key = models.CharField(max_length=30, blank=True, db_index=True)
     normalised_name = models.CharField(max_length=255, blank=True, db_index=True)
     email = models.CharField(max_length=255, blank=True)
     address = models.TextField(blank=True)
@@ -132,6 +136,8 @@ class SyncRun(models.Model):
         RUNNING = "running"
         SUCCEEDED = "succeeded"
         FAILED = "failed"
+        # Another sync of the same business held the lock; this one did nothing.
+        SKIPPED = "skipped"
 
     business = models.ForeignKey(
         "publisher.Business", on_delete=models.CASCADE, related_name="sync_runs"

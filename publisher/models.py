@@ -141,3 +141,6 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"publish attempt {self.pk} for document {self.document_id}: {self.outcome}"
+
+
+from publisher.rule_models import *  # noqa: E402,F401,F403

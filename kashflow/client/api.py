@@ -38,6 +38,12 @@ def _items(data: dict, operation: str, item: str) -> list[dict]:
     return [record for record in wrapper.get(item, []) if record is not None]
 
 
+def _latest_with_reference(documents: list[Invoice], reference: str) -> Invoice | None:
+    wanted = reference.strip().casefold()
+    matches = [d for d in documents if d.reference.strip().casefold() == wanted]
+    return max(matches, key=lambda d: d.number) if matches else None
+
+
 class KashFlowClient:
     def __init__(
         self,
@@ -70,6 +76,21 @@ class KashFlowClient:
         self._transport.has_autoauth_key = self._autoauth_key is not None
         if self._autoauth_key:
             self._transport.on_ip_refused = self._add_our_address
+
+    @classmethod
+    def from_settings(
+        cls, username: str, password: str, autoauth_key: str | None = None, **overrides
+    ) -> KashFlowClient:
+        """A client with the endpoint, time-outs and app name from Django's KASHFLOW_* settings."""
+        from django.conf import settings
+
+        options = {
+            "endpoint": getattr(settings, "KASHFLOW_ENDPOINT", DEFAULT_ADDRESS),
+            "connect_timeout": getattr(settings, "KASHFLOW_CONNECT_TIMEOUT", 5),
+            "read_timeout": getattr(settings, "KASHFLOW_READ_TIMEOUT", 30),
+            "app_name": getattr(settings, "KASHFLOW_APP_NAME", "Tillroll"),
+        }
+        return cls(username, password, autoauth_key, **(options | overrides))
 
     def __repr__(self) -> str:
         return f"KashFlowClient(username={self.username!r}, endpoint={self.endpoint!r})"
@@ -216,6 +237,11 @@ class KashFlowClient:
         data = self._call("GetReceiptsForSupplier", SupplierID=supplier_id)
         return [m.invoice_from(r) for r in _items(data, "GetReceiptsForSupplier", "Invoice")]
 
+    def find_receipt(self, supplier_id: int, reference: str) -> Invoice | None:
+        """The supplier's latest receipt carrying ``reference``, or None: what to look for after
+        ``OutcomeUnknown`` before posting the document again."""
+        return _latest_with_reference(self.get_receipts_for_supplier(supplier_id), reference)
+
     def get_receipts_with_paging(
         self, page: int = 1, per_page: int = 100, filter_by: str = "All"
     ) -> tuple[list[Invoice], int, int]:
@@ -253,6 +279,10 @@ class KashFlowClient:
     def get_invoices_for_customer(self, customer_id: int) -> list[Invoice]:
         data = self._call("GetInvoicesForCustomer", CustID=customer_id)
         return [m.invoice_from(r) for r in _items(data, "GetInvoicesForCustomer", "Invoice")]
+
+    def find_invoice(self, customer_id: int, reference: str) -> Invoice | None:
+        """The customer's latest invoice carrying ``reference``, or None (see find_receipt)."""
+        return _latest_with_reference(self.get_invoices_for_customer(customer_id), reference)
 
     # ------------------------------------------------------------ attachments
 

@@ -96,6 +96,11 @@ def customer_to(customer: Customer) -> dict:
     return record
 
 
+def _decimal(value) -> Decimal:
+    # A float goes through its shortest repr, so 0.1 is sent as 0.1, not 0.1000000000000000055.
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
@@ -119,12 +124,12 @@ def line_from(record: dict) -> InvoiceLine:
 def line_to(line: InvoiceLine, sort: int = 0) -> dict:
     record = {
         "@type": "InvoiceLine",
-        "Quantity": Decimal(line.quantity),
+        "Quantity": _decimal(line.quantity),
         "Description": line.description,
-        "Rate": Decimal(line.rate),
+        "Rate": _decimal(line.rate),
         "ChargeType": line.nominal_id,
-        "VatRate": Decimal(line.vat_rate),
-        "VatAmount": Decimal(line.vat_amount),
+        "VatRate": _decimal(line.vat_rate),
+        "VatAmount": _decimal(line.vat_amount),
         "ProductID": line.product_id,
         "Sort": line.sort or sort,
         "ProjID": line.project_id,
@@ -169,7 +174,7 @@ def invoice_to(invoice: Invoice) -> dict:
         "SuppressTotal": 0,
         "ProjectID": invoice.project_id,
         "CurrencyCode": invoice.currency_code,
-        "ExchangeRate": Decimal(invoice.exchange_rate),
+        "ExchangeRate": _decimal(invoice.exchange_rate),
         "Lines": {"anyType": [line_to(ln, n) for n, ln in enumerate(invoice.lines, 1)]},
         "NetAmount": Decimal(0),
         "VATAmount": Decimal(0),
@@ -189,7 +194,7 @@ def payment_to(payment: Payment) -> dict:
         "PayNote": payment.note,
         "PayMethod": payment.method_id,
         "PayAccount": payment.account_id,
-        "PayAmount": Decimal(payment.amount),
+        "PayAmount": _decimal(payment.amount),
     }
 
 

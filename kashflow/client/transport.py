@@ -37,7 +37,7 @@ from zeep import xsd
 
 from kashflow import errors
 from kashflow.wsdl import WRITES, render_wsdl
-from kashflow.wsdl.codec import PARSER, SOAP12_ENV, DecodeError, read_fields, soap_body
+from kashflow.wsdl.codec import SOAP12_ENV, DecodeError, NotSoap, read_response
 from kashflow.wsdl.spec import Field, request_fields, response_fields, type_fields
 
 log = logging.getLogger("kashflow.client")
@@ -217,7 +217,7 @@ class SoapTransport:
                 operation=operation, detail=f"{type(exc).__name__} talking to {self.endpoint}"
             ) from None
         self.last_response = response.content[:4096]
-        log.info(
+        log.debug(
             "kashflow %s: HTTP %s in %.2fs", operation, response.status_code,
             time.monotonic() - started,
         )  # fmt: skip
@@ -226,10 +226,14 @@ class SoapTransport:
     def _read(self, operation: str, response: requests.Response, is_write: bool) -> dict:
         status = response.status_code
         try:
-            soap12, first = soap_body(etree.fromstring(response.content, PARSER))
-        except (etree.XMLSyntaxError, DecodeError, ValueError):
-            first = None
-        if first is not None and first.tag.endswith("}Fault"):
+            first, data = read_response(response.content, response_fields(operation))
+        except (etree.XMLSyntaxError, NotSoap):
+            first = data = None
+        except DecodeError as exc:
+            raise errors.RequestRejected(
+                f"KashFlow's answer to {operation} could not be read: {exc}", operation=operation
+            ) from None
+        if first is not None and data is None:
             return self._fault(operation, first, is_write)
         if status >= 500 or (status == 200 and first is None):
             if is_write and status != 503:
@@ -241,12 +245,6 @@ class SoapTransport:
                 "address in the connection settings.",
                 operation=operation,
             )
-        try:
-            data = read_fields(response_fields(operation), first)
-        except DecodeError as exc:
-            raise errors.RequestRejected(
-                f"KashFlow's answer to {operation} could not be read: {exc}", operation=operation
-            ) from None
         if (data.get("Status") or "").upper() == "NO":
             raise classify_refusal(data.get("StatusDetail") or "", operation, self.has_autoauth_key)
         result = data.get(f"{operation}Result")

@@ -161,10 +161,17 @@ def _checked_line(state: SandboxState, line: dict | None, n: int) -> dict:
         )
     if not line.get("Quantity"):
         raise Refused(f"Line {n}: the quantity must not be zero.")
+    _check_project(state, line.get("ProjID"), f"Line {n}: ")
     line = dict(line, **{"@type": "InvoiceLine"})
     line["LineID"] = state.take_id("next_line_id")
     line["Sort"] = line.get("Sort") or n
     return line
+
+
+def _check_project(state: SandboxState, project_id: int | None, where: str = "") -> None:
+    if project_id and project_id not in {p["ID"] for p in state.projects}:
+        reason = f"here is no project with the ID {project_id}."
+        raise Refused(f"{where}t{reason}" if where else f"T{reason}")
 
 
 def _total(document: dict) -> None:
@@ -198,6 +205,7 @@ def _document_ops(kind: str) -> None:
         currency = (doc.get("CurrencyCode") or "GBP").upper()
         if currency not in {c["CurrencyCode"] for c in state.currencies}:
             raise Refused(f"The currency {currency} is not enabled on this account.")
+        _check_project(state, doc.get("ProjectID"))
         raw_lines = (doc.get("Lines") or {}).get("anyType") or []
         if not raw_lines:
             raise Refused(f"The {kind} has no lines.")

@@ -207,7 +207,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _refusal(self, operation: str, request: dict) -> str | None:
         """Account-level refusals, in the order KashFlow checks: login, API switch, IP list."""
-        state, faults, account = self.server.state, self.server.faults, self.server.state.account
+        faults, account = self.server.faults, self.server.state.account
         if faults.fire(operation, "wrong_password") or (
             request.get("UserName") != account.username
             or request.get("Password") != account.password
@@ -223,7 +223,6 @@ class Handler(BaseHTTPRequestHandler):
                 if rule is not None:
                     faults.use(rule)
                 return f"The IP address of {ip} is not in the access list"
-        del state
         return None
 
 

@@ -109,17 +109,23 @@ class SandboxState:
         self._codes(kind)[record["Code"].upper()] = party_id
         return party_id
 
-    def _codes(self, kind: str) -> dict[str, int]:
+    def _codes(self, kind: str, rebuild: bool = False) -> dict[str, int]:
+        # An index of codes, rebuilt when a look-up misses: tests and the demo may change or
+        # delete records in place, and a miss is rare enough to pay for a rebuild.
         attr = f"_{kind}_codes"
-        if attr not in self.__dict__:
+        if rebuild or attr not in self.__dict__:
             book = self.suppliers if kind == "supplier" else self.customers
             self.__dict__[attr] = {r["Code"].upper(): pid for pid, r in book.items()}
         return self.__dict__[attr]
 
     def party_by_code(self, kind: str, code: str) -> dict | None:
-        party_id = self._codes(kind).get((code or "").strip().upper())
+        wanted = (code or "").strip().upper()
         book = self.suppliers if kind == "supplier" else self.customers
-        return book.get(party_id) if party_id else None
+        for rebuild in (False, True):
+            record = book.get(self._codes(kind, rebuild).get(wanted, 0))
+            if record is not None and record["Code"].upper() == wanted:
+                return record
+        return None
 
     def new_code(self, kind: str, name: str) -> str:
         # KashFlow derives codes from the name: letters only, upper case, then a counter.
@@ -143,7 +149,10 @@ class SandboxState:
     # ------------------------------------------------------------ persistence
 
     def save(self) -> None:
-        """Write the state file atomically (after each write), if one was given."""
+        """Write the state file atomically (after each write), if one was given.
+
+        Everything is written each time, on purpose: tests and the demo change records in
+        place, and a cache of "what changed" would miss those changes."""
         if self.path is None:
             return
         data = {name: getattr(self, name) for name in COLLECTION_TYPES}
@@ -157,8 +166,9 @@ class SandboxState:
             attachments=self.attachments,
             counters=[self.next_db_id, self.next_line_id, self.next_party_id],
         )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, default=str, indent=1))
+        tmp.write_text(json.dumps(data, default=str))
         os.replace(tmp, self.path)
 
     @classmethod

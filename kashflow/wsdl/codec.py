@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from io import BytesIO
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -32,6 +33,10 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True
 
 class DecodeError(ValueError):
     """A value in a SOAP message does not fit its declared type."""
+
+
+class NotSoap(DecodeError):
+    """The message is not a SOAP envelope with something in its Body."""
 
 
 # ---------------------------------------------------------------- writing
@@ -245,12 +250,52 @@ def soap_body(root) -> tuple[bool, object]:
         if root.tag == f"{{{env}}}Envelope":
             body = root.find(f"{{{env}}}Body")
             if body is None:
-                raise DecodeError("the envelope has no Body")
+                raise NotSoap("the envelope has no Body")
             first = next((c for c in body if isinstance(c.tag, str)), None)
             if first is None:
-                raise DecodeError("the Body is empty")
+                raise NotSoap("the Body is empty")
             return soap12, first
-    raise DecodeError("not a SOAP envelope")
+    raise NotSoap("not a SOAP envelope")
+
+
+def read_response(content: bytes, fields: tuple[Field, ...]) -> tuple[object, dict | None]:
+    """(first Body element, its decoded fields) of a response; the fields are None for a Fault.
+
+    Array items (``ArrayOfSupplier/Supplier`` …) are decoded as the parser reaches the end of
+    each one and their XML is dropped at once, so a 20,000-supplier answer never sits in memory
+    as a whole tree beside its decoded records.
+    """
+    streamed: dict[str, tuple[Field, Field]] = {}
+    for outer in fields:
+        if not outer.primitive and outer.type.startswith("ArrayOf"):
+            for inner in type_fields(outer.type):
+                if inner.many:
+                    streamed[f"{{{NAMESPACE}}}{inner.name}"] = (outer, inner)
+    if not streamed:
+        soap12, first = soap_body(etree.fromstring(content, PARSER))
+        return first, None if first.tag.endswith("}Fault") else read_fields(fields, first)
+    items: dict[Field, list] = {}
+    context = etree.iterparse(
+        BytesIO(content), events=("end",), tag=list(streamed), resolve_entities=False,
+        no_network=True, huge_tree=True,
+    )  # fmt: skip
+    for _event, element in context:
+        parent = element.getparent()
+        outer, inner = streamed[element.tag]
+        if parent is None or parent.tag != f"{{{NAMESPACE}}}{outer.name}":
+            continue  # an element of the same name deeper down: read with its record
+        items.setdefault(outer, []).append(read_element(inner, element))
+        element.clear(keep_tail=False)
+        while element.getprevious() is not None:
+            del parent[0]
+    soap12, first = soap_body(context.root)
+    if first.tag.endswith("}Fault"):
+        return first, None
+    data = read_fields(fields, first)
+    for outer, records in items.items():
+        inner = next(f for f in type_fields(outer.type) if f.many)
+        data[outer.name] = (data.get(outer.name) or {}) | {inner.name: records}
+    return first, data
 
 
 def local_name(element) -> str:

@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+from kashflow.client import KashFlowClient
 from kashflow.sandbox.seed import vat_number_is_valid
 from kashflow.types import (
     BankAccount,
@@ -13,6 +14,19 @@ from kashflow.types import (
     Project,
     VatRate,
 )
+from tests.kashflow_fixtures import SANDBOX_PASSWORD
+
+
+def test_it_builds_a_client_from_the_kashflow_settings(settings, kashflow_sandbox):
+    settings.KASHFLOW_ENDPOINT = kashflow_sandbox.url
+    settings.KASHFLOW_APP_NAME = "Tillroll test"
+    settings.KASHFLOW_READ_TIMEOUT = 7
+    client = KashFlowClient.from_settings("demo", SANDBOX_PASSWORD, max_retries=1)
+    assert client.endpoint == kashflow_sandbox.url
+    assert client.app_name == "Tillroll test"
+    assert client._transport.timeout == (5, 7)
+    assert client._transport.max_retries == 1
+    assert client.get_company_details().name == "Northern Lights Trading Ltd"
 
 
 def test_it_tests_the_connection_by_reading_company_details(kashflow_client):

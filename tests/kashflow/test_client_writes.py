@@ -55,6 +55,22 @@ def test_it_inserts_a_supplier_and_kashflow_gives_it_an_id_and_code(kashflow_cli
     assert stored.currency_id == 1  # KashFlow fills in the default currency
 
 
+def test_it_keeps_a_customers_custom_fields_through_a_round_trip(kashflow_client):
+    customer = Customer(
+        name="Harbour Lights Cafe", country_name="United Kingdom", country_code="GB",
+        discount=Decimal("2.5"), extra={"ExtraText3": "Table 12", "CheckBox2": 1},
+    )  # fmt: skip
+    stored = kashflow_client.get_customer_by_id(kashflow_client.insert_customer(customer))
+    assert stored.extra == {"ExtraText3": "Table 12", "CheckBox2": 1}
+    assert stored.discount == Decimal("2.5")
+    assert stored.country_name == "United Kingdom"
+
+
+def test_it_refuses_more_than_a_hundred_receipts_a_page(kashflow_client):
+    with pytest.raises(ValidationRefused, match="PerPage must be between 1 and 100"):
+        kashflow_client.get_receipts_with_paging(1, 101)
+
+
 def test_it_refuses_a_supplier_code_already_taken_and_writes_nothing(
     kashflow_client, kashflow_sandbox
 ):
@@ -78,7 +94,10 @@ def test_it_inserts_a_customer(kashflow_client, kashflow_sandbox):
 def test_it_publishes_a_receipt_with_lines_and_reads_it_back(kashflow_client, kashflow_sandbox):
     supplier = kashflow_client.get_suppliers()[2]
     number = kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier.id))
+    sent = kashflow_client.last_request
     receipt = kashflow_client.get_receipt(number)
+    assert sent.count(b'<ns0:anyType xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                      b'xsi:type="ns0:InvoiceLine">') == 2  # fmt: skip
     assert number == 1
     assert receipt.db_id != number  # numbers are what people see, ids what lines attach to
     assert receipt.party_id == supplier.id
@@ -197,6 +216,39 @@ def test_it_publishes_a_sales_invoice_pays_it_and_attaches_a_file(kashflow_clien
     assert kashflow_sandbox.state.receipts == {}
 
 
+def test_it_keeps_a_number_given_by_the_caller_and_refuses_it_twice(
+    kashflow_client, kashflow_sandbox
+):
+    supplier_id = kashflow_client.get_suppliers()[0].id
+    receipt = taxi_receipt(kashflow_client, supplier_id, number=5001)
+    assert kashflow_client.insert_receipt(receipt) == 5001
+    with pytest.raises(ValidationRefused, match="number 5001 already exists"):
+        kashflow_client.insert_receipt(receipt)
+    assert list(kashflow_sandbox.state.receipts) == [5001]
+    assert kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier_id)) == 5002
+
+
+def test_it_sends_float_amounts_as_their_short_decimal_form(kashflow_client, kashflow_sandbox):
+    supplier_id = kashflow_client.get_suppliers()[0].id
+    line = InvoiceLine(3, "Pens", 0.1, 0, 20, 0.06)
+    number = kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier_id,
+                                                         lines=[line]))  # fmt: skip
+    stored = kashflow_sandbox.state.receipts[number]
+    assert stored["Lines"]["anyType"][0]["Rate"] == Decimal("0.1")
+    assert stored["NetAmount"] == Decimal("0.30")
+    assert b"<ns0:Rate>0.1</ns0:Rate>" in kashflow_client.last_request
+
+
+def test_it_finds_an_invoice_by_customer_and_reference(kashflow_client):
+    customer_id = kashflow_client.get_customers()[1].id
+    line = InvoiceLine(Decimal(1), "Consulting", Decimal(500), 0, Decimal(20), Decimal(100))
+    invoice = Invoice(date(2026, 11, 5), date(2026, 12, 5), customer_id, "PO-1", [line])
+    first = kashflow_client.insert_invoice(invoice)
+    second = kashflow_client.insert_invoice(invoice)
+    assert kashflow_client.find_invoice(customer_id, "PO-1").number == second != first
+    assert kashflow_client.find_invoice(customer_id, "PO-2") is None
+
+
 def test_it_pages_through_receipts(kashflow_client):
     supplier_id = kashflow_client.get_suppliers()[0].id
     for _ in range(5):
@@ -214,6 +266,7 @@ def test_it_pages_through_receipts(kashflow_client):
         ({"party_id": 4242}, "There is no supplier with the ID 4242"),
         ({"lines": []}, "has no lines"),
         ({"currency_code": "JPY"}, "JPY is not enabled"),
+        ({"project_id": 99}, "There is no project with the ID 99"),
         (
             {"lines": [InvoiceLine(Decimal(1), "Mystery", Decimal(1), 123, Decimal(20),
                                    Decimal("0.20"))]},
@@ -233,7 +286,7 @@ def test_it_refuses_a_bad_receipt_and_nothing_is_written(
     with pytest.raises(ValidationRefused) as refused:
         kashflow_client.insert_receipt(taxi_receipt(kashflow_client, supplier_id, **changes))
     assert reason in refused.value.detail
-    assert reason in str(refused.value)
+    assert str(refused.value) == f"KashFlow refused the purchase invoice: {refused.value.detail}"
     assert refused.value.operation == "InsertReceipt"
     assert kashflow_sandbox.state.receipts == {}
 

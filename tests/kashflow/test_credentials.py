@@ -20,7 +20,7 @@ def provoke_every_failure(sandbox, retry_sleeps) -> tuple[list[BaseException], K
         SANDBOX_PASSWORD,
         autoauth_key=SANDBOX_AUTOAUTH_KEY,
         endpoint=sandbox.url,
-        read_timeout=0.3,
+        read_timeout=1.0,
         max_retries=1,
         sleep=retry_sleeps.append,
     )
@@ -37,7 +37,7 @@ def provoke_every_failure(sandbox, retry_sleeps) -> tuple[list[BaseException], K
         ("http_500", {}, client.get_suppliers),
         ("soap_fault", {}, write),
         ("drop_after_write", {"operation": "InsertReceipt"}, write),
-        ("latency", {"operation": "InsertReceipt", "seconds": 0.6}, write),
+        ("latency", {"operation": "InsertReceipt", "seconds": 2.0}, write),
     ]
     for kind, options, call in faults:
         sandbox.faults.clear()

@@ -199,13 +199,15 @@ def test_it_never_resends_a_receipt_after_the_connection_dropped(
     assert kashflow_sandbox.calls == ["InsertReceipt"]
     assert retry_sleeps == []
     # The server did commit it: looking first is what stops a double posting.
-    found = kashflow_client.get_receipts_for_supplier(1001)
-    assert [r.reference for r in found] == ["INV-88812"]
+    found = kashflow_client.find_receipt(1001, "inv-88812 ")
+    assert found is not None and found.number == 1
+    assert kashflow_client.find_receipt(1001, "INV-00000") is None
+    assert kashflow_client.find_receipt(1002, "INV-88812") is None
 
 
 def test_it_never_resends_a_receipt_after_a_read_timeout(kashflow_sandbox, retry_sleeps):
-    kashflow_sandbox.faults.add("latency", operation="InsertReceipt", seconds=1.0)
-    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.3)
+    kashflow_sandbox.faults.add("latency", operation="InsertReceipt", seconds=2.0)
+    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.8)
     with pytest.raises(errors.OutcomeUnknown):
         client.insert_receipt(a_receipt())
     assert kashflow_sandbox.calls == ["InsertReceipt"]
@@ -226,11 +228,21 @@ def test_it_treats_a_server_fault_on_a_write_as_an_unknown_outcome(
 
 
 def test_it_retries_a_read_that_timed_out(kashflow_sandbox, retry_sleeps):
-    kashflow_sandbox.faults.add("latency", operation="GetVATRates", seconds=0.6, times=1)
-    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.2)
+    kashflow_sandbox.faults.add("latency", operation="GetVATRates", seconds=2.0, times=1)
+    client = client_for(kashflow_sandbox, retry_sleeps, read_timeout=0.8)
     assert len(client.get_vat_rates()) == 4
     assert kashflow_sandbox.calls == ["GetVATRates", "GetVATRates"]
     assert len(retry_sleeps) == 1
+
+
+def test_it_reports_a_wrong_api_address_as_a_permanent_refusal(kashflow_sandbox, retry_sleeps):
+    wrong = kashflow_sandbox.url.replace("/api/service.asmx", "/api/services.asmx")
+    client = client_for(kashflow_sandbox, retry_sleeps, endpoint=wrong)
+    with pytest.raises(errors.RequestRejected) as failed:
+        client.get_company_details()
+    assert f"The KashFlow address {wrong} answered HTTP 404" in str(failed.value)
+    assert failed.value.retryable is False
+    assert retry_sleeps == []
 
 
 def test_it_marks_every_error_class_retryable_or_permanent():

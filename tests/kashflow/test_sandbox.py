@@ -145,6 +145,19 @@ def test_it_answers_unreadable_requests_with_http_500_and_a_soap_fault(kashflow_
     assert root.xpath("string(//s11:Fault/faultstring)", namespaces=NS)
 
 
+def test_it_answers_an_unreadable_soap12_request_with_a_soap12_fault(kashflow_sandbox):
+    response = requests.post(
+        kashflow_sandbox.url,
+        data=b"<not-closed>",
+        headers={"Content-Type": 'application/soap+xml; action="KashFlow/GetVATRates"'},
+        timeout=5,
+    )
+    root = etree.fromstring(response.content)
+    assert response.status_code == 500
+    assert response.headers["Content-Type"].startswith("application/soap+xml")
+    assert root.xpath("string(//s12:Code/s12:Value)", namespaces=NS) == "soap:Sender"
+
+
 def test_it_refuses_an_action_that_does_not_match_the_body(kashflow_sandbox):
     body = '<GetVATRates xmlns="KashFlow"><UserName>demo</UserName></GetVATRates>'
     response = requests.post(
@@ -177,7 +190,7 @@ def test_it_takes_faults_and_reports_state_through_the_admin_api(kashflow_sandbo
 
 
 def test_it_keeps_its_books_in_a_state_file_across_restarts(tmp_path):
-    path = tmp_path / "kashflow.json"
+    path = tmp_path / "var" / "kashflow.json"  # the folder is made on first save
     first = Sandbox.start(state_file=path, suppliers=3, customers=2)
     try:
         client = KashFlowClient("demo", "demo", endpoint=first.url)
@@ -250,3 +263,21 @@ def test_it_runs_from_the_management_command():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_it_answers_from_records_changed_in_place(kashflow_sandbox, kashflow_client):
+    # Tests elsewhere edit the books directly, as a user would in KashFlow's own screens.
+    state = kashflow_sandbox.state
+    with state.lock:
+        state.suppliers[1001]["Code"] = "RENAMED1"
+        del state.suppliers[1002]
+    assert kashflow_client.get_supplier("RENAMED1").id == 1001
+    assert kashflow_client.get_supplier_by_id(1002) is None
+    assert len(kashflow_client.get_suppliers()) == 24
+
+
+def test_it_has_an_answer_for_every_operation_in_our_wsdl():
+    from kashflow.sandbox.operations import HANDLERS
+    from kashflow.wsdl import OPERATIONS
+
+    assert set(HANDLERS) == set(OPERATIONS)

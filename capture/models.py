@@ -197,3 +197,30 @@ class DocumentEvent(models.Model):
     @property
     def actor_name(self) -> str:
         return self.actor.get_username() if self.actor else "system"
+
+
+class SupplierLayout(models.Model):
+    """How one supplier lays out its documents, learnt from a reviewer's corrections.
+
+    ``hints`` holds what extraction should try first for this supplier: the label printed before
+    the total, net and VAT, the order of a date's numbers, the document number's pattern.
+    """
+
+    business = models.ForeignKey(
+        "publisher.Business", on_delete=models.CASCADE, related_name="supplier_layouts"
+    )
+    # The supplier's name normalised (see capture.learning.supplier_key).
+    supplier_key = models.CharField(max_length=200)
+    hints = models.JSONField(default=dict, blank=True)
+    corrections = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "supplier_key"], name="supplier_layout_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_key} layout"

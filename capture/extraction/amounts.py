@@ -1,0 +1,166 @@
+"""Money on the page: amounts, the labels in front of them, and the currency."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .text import TextLine
+
+# Two decimals are required: a receipt prints pence, and bare integers are quantities, codes and
+# phone numbers far more often than money. A comma may stand for the decimal point because OCR
+# reads a faint point as one.
+AMOUNT = re.compile(
+    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>RM|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
+    r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,7})\s?(?:[.,]|,\s)(?P<dec>\d{2})(?![\d%]|\s?%|[.,]\d)"
+)
+
+
+@dataclass
+class Amount:
+    value: Decimal
+    line: TextLine
+    start: int
+    end: int
+
+    @property
+    def boxes(self):
+        return self.line.boxes(self.start, self.end)
+
+    @property
+    def conf(self) -> float:
+        return self.line.span_conf(self.start, self.end)
+
+
+def amounts_in(line: TextLine, start: int = 0) -> list[Amount]:
+    found = []
+    for match in AMOUNT.finditer(line.text, start):
+        whole = match.group("int").replace(",", "")
+        value = Decimal(f"{whole}.{match.group('dec')}")
+        if match.group("neg") or match.group("neg2"):
+            value = -value
+        found.append(Amount(value, line, match.start(), match.end()))
+    return found
+
+
+def parse_amount(text: str) -> Decimal | None:
+    cleaned = re.sub(r"[^\d.,-]", "", text)
+    match = re.search(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:[.,](\d{1,2}))?$", cleaned)
+    if not match:
+        return None
+    whole = match.group(2).replace(",", "")
+    decimals = (match.group(3) or "0").ljust(2, "0")
+    return Decimal(f"{match.group(1)}{whole}.{decimals}")
+
+
+@dataclass
+class Labelled:
+    amount: Amount
+    score: float
+    label: str
+
+
+# Ordered from the label that most surely means "what was paid" to the least.
+TOTAL_LABELS = [
+    (re.compile(r"grand\s*total|total\s*(amount\s*)?(payable|due|to\s*pay)", re.I), 10),
+    (
+        re.compile(r"(total\s*)?rounded\s*total|total\s*(after\s*)?round(ed|ing)?(?!\s*adj)", re.I),
+        10,
+    ),
+    (re.compile(r"amount\s*(due|payable|to\s*pay)|balance\s*(due|to\s*pay)", re.I), 9),
+    (re.compile(r"total\s*\(?\s*inc(l|lusive|luding)?\b", re.I), 9),
+    (re.compile(r"total\s*(sales|amount|amt|price)?", re.I), 6),
+    (re.compile(r"\b(amount|amt)\b", re.I), 2),
+]
+NOT_TOTAL = re.compile(
+    r"sub\s*-?\s*tota|total\s*(no|qty|quantity|items?|units?|pcs|disc\w*|sav\w*|excl?\w*|"
+    r"ex\b|before|vat|gst|tax|net|points?|weight|tender)|(?<!\w)(vat|gst|tax)\s*total|"
+    r"cash|change|tender|round\w*\s*adj|discount|saving|points|net\s*total",
+    re.I,
+)
+NET_LABELS = [
+    (
+        re.compile(
+            r"(total\s*)?(net|excl\w*|ex\.?)\s*(of\s*)?(vat|tax|gst)?\s*total|"
+            r"total\s*(net|excl\w*|ex\.?\s*vat|before\s*(vat|tax))|net\s*(amount|value)",
+            re.I,
+        ),
+        9,
+    ),
+    (re.compile(r"sub\s*-?\s*total", re.I), 7),
+    (re.compile(r"\bnet\b|goods\s*value|amount\s*before\s*(vat|tax)", re.I), 5),
+]
+VAT_LABELS = [
+    (
+        re.compile(r"(total\s*)?(vat|gst)\s*(amount|total)?\s*(@|at)?\s*\d{1,2}(\.\d+)?\s*%", re.I),
+        9,
+    ),
+    (re.compile(r"total\s*(vat|gst|tax)|(vat|gst|tax)\s*(amount|total)", re.I), 9),
+    (re.compile(r"\b(vat|gst|tax)\b", re.I), 5),
+]
+NOT_VAT = re.compile(
+    r"(vat|gst|tax)\s*(reg|no\b|number|id\b|invoice|code)|reg\w*\s*no|incl|excl|\bex\.?\s*vat|"
+    r"before\s*(vat|tax)|summary|total\s*(incl|inc\b)|sub\s*-?\s*total|net",
+    re.I,
+)
+RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
+
+
+def labelled_amounts(
+    lines: list[TextLine], labels, exclude: re.Pattern | None, custom: str | None = None
+) -> list[Labelled]:
+    """Amounts printed after one of ``labels`` on the same line, or alone on the next line."""
+    found: list[Labelled] = []
+    for position, line in enumerate(lines):
+        best = _label_score(line.text, labels, exclude, custom)
+        if best is None:
+            continue
+        score, label_end, label = best
+        values = amounts_in(line, label_end)
+        if not values and position + 1 < len(lines):
+            following = lines[position + 1]
+            values = amounts_in(following)
+            # Only borrow the next line when it holds nothing but money.
+            if values and len(AMOUNT.sub("", following.text).strip(" :RM£$€")) > 3:
+                values = []
+            score -= 1
+        if values:
+            found.append(Labelled(values[-1], score, label))
+    return found
+
+
+def _label_score(text: str, labels, exclude, custom):
+    if custom:
+        at = text.lower().find(custom.lower())
+        if at >= 0:
+            return 20, at + len(custom), custom
+    if exclude is not None and exclude.search(text):
+        return None
+    for pattern, score in labels:
+        match = pattern.search(text)
+        if match:
+            return score, match.end(), match.group(0)
+    return None
+
+
+CURRENCIES = [
+    ("GBP", re.compile(r"£|\bGBP\b|\bUK\s?pounds?\b", re.I)),
+    ("EUR", re.compile(r"€|\bEUR\b|\beuros?\b", re.I)),
+    ("USD", re.compile(r"\$|\bUSD\b|\bUS\s?dollars?\b")),
+    ("MYR", re.compile(r"\bRM\s?-?\d|\bMYR\b|\bRM\b")),
+]
+
+
+def find_currency(lines: list[TextLine]):
+    """The currency most often named on the page, with the lines it was read from."""
+    counts: dict[str, list] = {}
+    for code, pattern in CURRENCIES:
+        for line in lines:
+            for match in pattern.finditer(line.text):
+                counts.setdefault(code, []).append((line, match))
+    if not counts:
+        return None
+    code, hits = max(counts.items(), key=lambda item: len(item[1]))
+    total = sum(len(h) for h in counts.values())
+    return code, len(hits) / total, hits

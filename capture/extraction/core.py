@@ -1,0 +1,299 @@
+"""From OCR pages to fields: each with a confidence and the boxes it was read from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import product
+
+from capture.ocr.types import OcrPage
+
+from . import amounts as money
+from .checks import apply_checks
+from .dates import pick_dates
+from .lines import find_line_items
+from .model import Extraction, Field, KnownSupplier
+from .supplier import match_known, pick_supplier
+from .text import TextLine, build_lines
+from .vatnumber import find_vat_number
+
+NUMBER_LABELS = [
+    (
+        re.compile(
+            r"\b(invoice|inv|credit\s*note|receipt|rcpt|bill|cash\s*bill?)\s*(no\b\.?|number|num\b|#|ref)",
+            re.I,
+        ),
+        9,
+    ),
+    (
+        re.compile(
+            r"\b(document|doc|transaction|trans|txn|ticket|order)\s*(no\b\.?|number|num\b|#|id\b)",
+            re.I,
+        ),
+        6,
+    ),
+    (re.compile(r"\b(invoice|receipt|credit\s*note)\s*:", re.I), 6),
+    (re.compile(r"\b(ref(erence)?|no\b\.?)\s*[:#]", re.I), 3),
+]
+NOT_NUMBER_LABEL = re.compile(
+    r"\b(vat|gst|tax|tel|phone|fax|company|co|reg\w*|account|acct|a/c|sort|card|auth|customer|"
+    r"cust|po|purchase\s*order|order|table|member|terminal|tid|mid|merchant)\s*(no|number|#|:)",
+    re.I,
+)
+NUMBER_VALUE = re.compile(r"[:#.\s]*([A-Z0-9][A-Z0-9/\-_.]*\d[A-Z0-9/\-_]*)", re.I)
+CARD = re.compile(
+    r"(?:[*xX•#]{2,}[\s-]?){1,4}(\d{4})\b|\b(?:ending|ends)\s*(?:in|with)?\s*:?\s*(\d{4})\b", re.I
+)
+# OCR reads a row of asterisks as any jumble of letters; on a card line the last four digits
+# after such a jumble are still the card's.
+CARD_LINE = re.compile(
+    r"\b(visa|master\s*card|maestro|amex|card|contactless|debit|credit)\b\W*[^\d\s]{0,6}"
+    r"(?:\s?[^\d\s]{3,}){1,4}\s?(\d{4})\s*$",
+    re.I,
+)
+CREDIT_NOTE = re.compile(r"\bcredit\s*(note|memo)\b", re.I)
+INVOICE_SIGNS = re.compile(
+    r"\binvoice\s*(no|number|date|#)|\bdue\s*date|\bbill\s*to\b|\binvoice\s*to\b|payment\s*terms",
+    re.I,
+)
+PAYMENT_WORDS = re.compile(r"cash|change|tender|card|visa|mastercard|paid|payment", re.I)
+
+
+def extract(
+    pages: list[OcrPage],
+    known_suppliers: Sequence[KnownSupplier | str] = (),
+    layout: dict | None = None,
+) -> Extraction:
+    hints = layout or {}
+    lines = build_lines(pages)
+    result = Extraction()
+    known = [KnownSupplier(s) if isinstance(s, str) else s for s in known_suppliers]
+
+    _document_type(lines, result)
+    _currency(lines, result)
+    _amounts(lines, result, hints)
+    _dates(lines, result, hints)
+    _vat_number(lines, result, hints)
+    _supplier(lines, result, known)
+    _document_number(lines, result, hints)
+    _card(lines, result)
+    result.lines = find_line_items(lines)
+    apply_checks(result)
+    return result
+
+
+def _set(result: Extraction, name: str, value, confidence: float, boxes=(), source=""):
+    result.fields[name] = Field(
+        value, round(max(0.0, min(1.0, confidence)), 3), list(boxes), source
+    )
+
+
+def _document_type(lines: list[TextLine], result: Extraction) -> None:
+    text = "\n".join(line.text for line in lines)
+    credit = next((line for line in lines if CREDIT_NOTE.search(line.text)), None)
+    if credit:
+        _set(result, "document_type", "credit_note", 0.9, credit.boxes(), "credit note title")
+        return
+    signs = [line for line in lines if INVOICE_SIGNS.search(line.text)]
+    if len(signs) >= 2 or (signs and not PAYMENT_WORDS.search(text)):
+        _set(result, "document_type", "invoice", 0.8, signs[0].boxes(), "invoice wording")
+        return
+    _set(result, "document_type", "receipt", 0.6, (), "default")
+
+
+def _currency(lines: list[TextLine], result: Extraction) -> None:
+    found = money.find_currency(lines)
+    if found is None:
+        # Our bookkeepers are in the UK: an unmarked document is in pounds, but say we guessed.
+        _set(result, "currency", "GBP", 0.4, (), "default")
+        return
+    code, share, hits = found
+    boxes = [b for line, m in hits[:3] for b in line.boxes(m.start(), m.end())]
+    _set(result, "currency", code, 0.5 + 0.45 * share, boxes, "symbol or code")
+
+
+def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
+    totals = money.labelled_amounts(
+        lines, money.TOTAL_LABELS, money.NOT_TOTAL, hints.get("total_label")
+    )
+    nets = money.labelled_amounts(lines, money.NET_LABELS, None, hints.get("net_label"))
+    vats = money.labelled_amounts(lines, money.VAT_LABELS, money.NOT_VAT, hints.get("vat_label"))
+    if not totals:
+        totals = _unlabelled_totals(lines)
+    everywhere = [a.value for line in lines for a in money.amounts_in(line)]
+
+    def total_score(candidate: money.Labelled) -> float:
+        repeats = everywhere.count(candidate.amount.value) - 1
+        return candidate.score + min(repeats, 2) * 0.5
+
+    best = None
+    for total, net, vat in product(totals or [None], [None, *nets], [None, *vats]):
+        score = total_score(total) if total else 0.0
+        score += (net.score * 0.3 if net else 0) + (vat.score * 0.3 if vat else 0)
+        if total and net and vat:
+            if net.amount.value + vat.amount.value == total.amount.value:
+                score += 12
+            else:
+                score -= 4
+        elif total and (net or vat):
+            part = (net or vat).amount.value
+            if part > total.amount.value or (net and vat is None and part == total.amount.value):
+                score -= 2
+        key = (score, total.amount.value if total else Decimal(0))
+        if best is None or key > best[0]:
+            best = (key, total, net, vat)
+    if best is None:
+        return
+    _, total, net, vat = best
+    for name, chosen in (("total", total), ("net", net), ("vat", vat)):
+        if chosen is None:
+            continue
+        base = min(0.95, 0.4 + 0.05 * chosen.score)
+        source = "layout" if chosen.score >= 20 else f"label: {chosen.label.strip()}"
+        _set(
+            result,
+            name,
+            chosen.amount.value,
+            base * chosen.amount.conf**0.5,
+            chosen.amount.boxes,
+            source,
+        )
+    if total and vat and not net and vat.amount.value < total.amount.value:
+        _set(result, "net", total.amount.value - vat.amount.value, 0.6, (), "gross less VAT")
+    _vat_rate(lines, result, vat)
+
+
+def _unlabelled_totals(lines: list[TextLine]) -> list[money.Labelled]:
+    """No total label was read: the largest amount not on a cash or change line."""
+    found = []
+    for line in lines:
+        if re.search(r"cash|change|tender|refund", line.text, re.I):
+            continue
+        for amount in money.amounts_in(line):
+            if amount.value > 0:
+                found.append(money.Labelled(amount, 1.0, "largest amount"))
+    found.sort(key=lambda c: c.amount.value)
+    return found[-1:]
+
+
+def _vat_rate(lines: list[TextLine], result: Extraction, vat) -> None:
+    search = [vat.amount.line] if vat else []
+    search += [line for line in lines if re.search(r"\b(vat|gst|tax)\b", line.text, re.I)]
+    for line in search:
+        rate = money.RATE.search(line.text)
+        if rate:
+            value = Decimal(rate.group(1))
+            if value == value.to_integral_value():
+                value = value.quantize(Decimal(1))
+            if value <= 30:
+                _set(
+                    result,
+                    "vat_rate",
+                    value,
+                    0.8 * line.span_conf(rate.start(), rate.end()) ** 0.5,
+                    line.boxes(rate.start(), rate.end()),
+                    "printed rate",
+                )
+                return
+    net, vat_value = result.value("net"), result.value("vat")
+    if net and vat_value:
+        implied = (vat_value / net * 100).quantize(Decimal("0.1"))
+        for standard in (Decimal(20), Decimal(5), Decimal(6), Decimal(0)):
+            if abs(implied - standard) <= Decimal("0.3"):
+                _set(result, "vat_rate", standard, 0.5, (), "implied by net and VAT")
+                return
+
+
+def _dates(lines: list[TextLine], result: Extraction, hints: dict) -> None:
+    orders = tuple(hints.get("date_orders", ()))
+    issued, due = pick_dates(lines, orders, hints.get("date_label"))
+    for name, pick in (("date", issued), ("due_date", due)):
+        if pick:
+            found = pick.date
+            _set(
+                result,
+                name,
+                found.value,
+                pick.confidence,
+                found.line.boxes(found.start, found.end),
+                pick.source,
+            )
+
+
+def _vat_number(lines: list[TextLine], result: Extraction, hints: dict) -> None:
+    found = find_vat_number(lines, hints.get("vat_number_label"))
+    if found:
+        value, confidence, line, start, end = found
+        _set(result, "supplier_vat_number", value, confidence, line.boxes(start, end), "labelled")
+
+
+def _supplier(lines: list[TextLine], result: Extraction, known: list[KnownSupplier]) -> None:
+    pick = match_known(lines, known, result.value("supplier_vat_number"))
+    if pick is None:
+        pick = pick_supplier(lines)
+    if pick:
+        boxes = [b for line in pick.lines for b in line.boxes()]
+        _set(result, "supplier_name", pick.name, pick.confidence, boxes, pick.source)
+
+
+def _document_number(lines: list[TextLine], result: Extraction, hints: dict) -> None:
+    pattern = hints.get("number_pattern")
+    if pattern:
+        compiled = re.compile(rf"(?<![\w/-]){pattern}(?![\w/-])")
+        label = (hints.get("number_label") or "").lower()
+        # The learnt label's line first: a bare digit pattern also fits phone numbers.
+        ordered = sorted(lines, key=lambda line: not (label and label in line.text.lower()))
+        for line in ordered:
+            found = compiled.search(line.text)
+            if found:
+                _set(
+                    result,
+                    "document_number",
+                    found.group(0),
+                    0.9,
+                    line.boxes(found.start(), found.end()),
+                    "layout",
+                )
+                return
+    best = None
+    for position, line in enumerate(lines):
+        for label, score in NUMBER_LABELS:
+            match = label.search(line.text)
+            if not match or NOT_NUMBER_LABEL.search(line.text[: match.end() + 2]):
+                continue
+            value = NUMBER_VALUE.match(line.text, match.end())
+            target = line
+            if not value and position + 1 < len(lines):
+                target = lines[position + 1]
+                value = NUMBER_VALUE.match(target.text)
+            if value and (best is None or score > best[0]):
+                best = (score, target, value.start(1), value.end(1), value.group(1))
+            break
+    if best:
+        score, line, start, end, text = best
+        text = text.rstrip(".-/")
+        _set(
+            result,
+            "document_number",
+            text,
+            (0.4 + 0.05 * score) * line.span_conf(start, end) ** 0.5,
+            line.boxes(start, end),
+            "labelled",
+        )
+
+
+def _card(lines: list[TextLine], result: Extraction) -> None:
+    for line in lines:
+        found = CARD.search(line.text) or CARD_LINE.search(line.text)
+        if found:
+            digits = found.group(found.lastindex or 1)
+            _set(
+                result,
+                "card_last_four",
+                digits,
+                0.85 * line.span_conf(*found.span()) ** 0.5,
+                line.boxes(*found.span()),
+                "masked card number",
+            )
+            return

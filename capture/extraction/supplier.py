@@ -1,0 +1,165 @@
+"""Who issued the document: the letterhead line, or the closest known supplier."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from .model import KnownSupplier
+from .text import TextLine, segments
+from .vatnumber import normalise_vat_number
+
+COMPANY_SUFFIX = re.compile(
+    r"\b(sdn\.?\s*bhd|bhd|berhad|ltd|limited|plc|llp|llc|inc|gmbh|pte|co\.?\s*ltd|& sons|& co|"
+    r"enterprise|trading|holdings|group)\b\.?",
+    re.I,
+)
+ONLY_SUFFIX = re.compile(r"^\W*(sdn\.?\s*bhd|bhd|berhad|ltd|limited|plc|llp)\W*$", re.I)
+NOT_A_NAME = re.compile(
+    r"\b(invoice|receipt|credit\s*note|tax|vat|gst|tel|phone|fax|email|e-mail|www|http|date|time|"
+    r"reg(istration|istered)?|company\s*no|co\.?\s*(reg|no)|welcome|thank|cashier|table|order|"
+    r"bill\s*to|invoice\s*to|ship\s*to|deliver|customer|account|page|statement|copy|"
+    r"road|street|st\.|lane|avenue|jalan|jln|taman|lot|no\.|unit|floor|suite|postcode)\b|@|\d{4,}",
+    re.I,
+)
+CUSTOMER_LABEL = re.compile(
+    r"\b(bill(ed)?\s*to|invoice\s*to|sold\s*to|ship\s*to|deliver(y)?\s*to|customer|"
+    r"for the attention|fao)\b",
+    re.I,
+)
+TOP_LINES = 10
+
+
+@dataclass
+class SupplierPick:
+    name: str
+    confidence: float
+    lines: list[TextLine]
+    source: str
+
+
+def clean_name(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"")
+    return text
+
+
+def comparable(text: str) -> str:
+    """Upper-case, punctuation turned to spaces, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]|_", " ", text.upper())).strip()
+
+
+OCR_LOOKALIKES = str.maketrans("0158|$", "OISBIS")
+LEGAL_FORM = re.compile(r"\b(SDN BHD|BHD|BERHAD|LTD|LIMITED|PLC|LLP|LLC|INC|CO)\b")
+
+
+def fold(text: str) -> str:
+    """A name as OCR might have read it either way: look-alike characters and legal forms
+    (Ltd, Sdn Bhd) dropped, so "C0RNER F00D ST0RE" and "Corner Food Store Ltd" compare equal."""
+    text = comparable(text).translate(OCR_LOOKALIKES)
+    return re.sub(r"\s+", " ", LEGAL_FORM.sub(" ", text)).strip()
+
+
+def pick_supplier(lines: list[TextLine]) -> SupplierPick | None:
+    first_page = [line for line in lines if line.page == 0]
+    if not first_page:
+        return None
+    heights = [line.height for line in first_page]
+    typical = median(heights)
+    blocked = _customer_lines(first_page)
+    top = [part for line in first_page[:TOP_LINES] for part in segments(line)]
+    best: tuple[float, int] | None = None
+    for position, line in enumerate(top):
+        if line.index in blocked:
+            continue
+        score = _score(line, position, typical)
+        if score is None:
+            continue
+        if best is None or score > best[0]:
+            best = (score, position)
+    if best is None:
+        return None
+    score, position = best
+    chosen = [top[position]]
+    # A name printed over two lines ("ACME TRADING" / "SDN BHD") is one name.
+    if position + 1 < len(top) and ONLY_SUFFIX.match(top[position + 1].text):
+        chosen.append(top[position + 1])
+    name = clean_name(" ".join(line.text for line in chosen))
+    conf = min(0.95, 0.35 + 0.08 * score) * (sum(c.conf for c in chosen) / len(chosen)) ** 0.5
+    return SupplierPick(name, max(0.05, conf), chosen, "letterhead")
+
+
+def _score(line: TextLine, position: int, typical: float) -> float | None:
+    text = line.text
+    letters = sum(c.isalpha() for c in text)
+    if letters < 3 or letters / max(len(text.replace(" ", "")), 1) < 0.6:
+        return None
+    if ONLY_SUFFIX.match(text):
+        return None
+    score = 3.0 - 0.25 * position
+    if COMPANY_SUFFIX.search(text):
+        score += 4
+    if NOT_A_NAME.search(text):
+        score -= 4
+    if text == text.lower():
+        # Lower-case scribbles at the top are notes written on the paper, not a letterhead.
+        score -= 3
+    score += min(2.0, 2.0 * (line.height / typical - 1)) if typical else 0
+    if line.conf < 0.5:
+        score -= 1
+    return score
+
+
+def _customer_lines(lines: list[TextLine]) -> set[int]:
+    """Lines under a "Bill to" style label, which name the customer, not the supplier."""
+    blocked: set[int] = set()
+    for position, line in enumerate(lines):
+        if CUSTOMER_LABEL.search(line.text):
+            label_left = min(w.left for w in line.words)
+            for following in lines[position : position + 4]:
+                if abs(min(w.left for w in following.words) - label_left) < line.height * 6:
+                    blocked.add(following.index)
+    return blocked
+
+
+def match_known(
+    lines: list[TextLine],
+    known: Sequence[KnownSupplier],
+    vat_number: str | None,
+) -> SupplierPick | None:
+    """The known supplier this document is from: by VAT number, then by name likeness."""
+    if not known:
+        return None
+    if vat_number:
+        wanted = normalise_vat_number(vat_number).removeprefix("GB")
+        for supplier in known:
+            if supplier.vat_number and (
+                normalise_vat_number(supplier.vat_number).removeprefix("GB") == wanted
+            ):
+                return SupplierPick(supplier.name, 0.97, [], "known supplier by VAT number")
+    from rapidfuzz import fuzz
+
+    names = [(supplier, fold(supplier.name)) for supplier in known]
+    candidates = [part for line in lines if line.page == 0 for part in segments(line)][
+        : TOP_LINES + 4
+    ]
+    texts: list[tuple[str, list[TextLine]]] = [(fold(c.text), [c]) for c in candidates]
+    texts += [
+        (fold(a.text + " " + b.text), [a, b])
+        for a, b in zip(candidates, candidates[1:], strict=False)
+    ]
+    best: tuple[float, KnownSupplier, list[TextLine]] | None = None
+    for text, source in texts:
+        if len(text) < 3:
+            continue
+        for supplier, name in names:
+            score = fuzz.ratio(text, name)
+            if len(text) > len(name) + 3:
+                score = max(score, fuzz.partial_ratio(name, text) * 0.95)
+            if best is None or score > best[0]:
+                best = (score, supplier, source)
+    if best is None or best[0] < 70:
+        return None
+    score, supplier, source = best
+    return SupplierPick(supplier.name, min(0.97, score / 100), source, "known supplier by name")

@@ -1,0 +1,115 @@
+"""Turn a scan or phone photo into the image Tesseract reads best.
+
+Every step is Pillow only: a capture worker must not need a numerical stack to run.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+from PIL import Image, ImageChops, ImageFilter, ImageOps
+
+# Tesseract reads best when a printed line is roughly 30-50 px tall (capitals about 20-30 px).
+TARGET_LINE_HEIGHT = 40
+MAX_SCALE_UP = 3.0
+# A page bigger than this gains nothing from its extra pixels and costs OCR time.
+MAX_SIDE = 3600
+PROBE_SIDE = 600
+
+
+def prepare(image: Image.Image) -> Image.Image:
+    image = ImageOps.exif_transpose(image)
+    grey = to_grey(image)
+    grey = shrink_to(grey, MAX_SIDE)
+    angle = estimate_skew(grey)
+    if abs(angle) >= 0.3:
+        grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    grey = ImageOps.autocontrast(grey, cutoff=1)
+    line_height = estimate_line_height(grey)
+    if line_height:
+        factor = TARGET_LINE_HEIGHT / line_height
+        factor = min(factor, MAX_SCALE_UP, MAX_SIDE / max(grey.size))
+        if factor > 1.3 or factor < 0.6:
+            size = (max(1, round(grey.width * factor)), max(1, round(grey.height * factor)))
+            grey = grey.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.BICUBIC)
+    grey.info["dpi"] = (300, 300)
+    return grey
+
+
+def to_grey(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        # Transparent pixels are text-less background: flatten onto white, not black.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    return image.convert("L")
+
+
+def shrink_to(image: Image.Image, max_side: int) -> Image.Image:
+    if max(image.size) <= max_side:
+        return image
+    factor = max_side / max(image.size)
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _ink(grey: Image.Image) -> Image.Image:
+    """White ink on black: dark print becomes bright so row sums measure text."""
+    # Local contrast rather than a fixed threshold, so a shadow across a photo is not ink.
+    background = grey.filter(ImageFilter.BoxBlur(max(4, min(grey.size) // 40)))
+    return ImageChops.subtract(background, grey).point(lambda v: 255 if v > 40 else 0)
+
+
+def _row_profile(ink: Image.Image) -> list[int]:
+    # Averaging each row down to one pixel is Pillow's fast way to sum a row.
+    column = ink.resize((1, ink.height), Image.Resampling.BOX)
+    flat = getattr(column, "get_flattened_data", None) or column.getdata
+    return list(flat())
+
+
+def _spread(profile: list[int]) -> float:
+    mean = sum(profile) / len(profile)
+    return sum((v - mean) ** 2 for v in profile) / len(profile)
+
+
+def estimate_skew(grey: Image.Image, limit: float = 8.0) -> float:
+    """The rotation, in degrees, that makes printed lines horizontal.
+
+    Text rows give a spiky row profile when level and a flat one when tilted, so the angle with
+    the most spread-out profile wins; searched coarse then fine on a small copy.
+    """
+    probe = shrink_to(grey, PROBE_SIDE)
+    ink = _ink(probe)
+    best_angle, best_score = 0.0, _spread(_row_profile(ink))
+    step = 1.0
+    candidates = [float(a) for a in range(-int(limit), int(limit) + 1) if a]
+    for _ in range(3):
+        for angle in candidates:
+            turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False)
+            score = _spread(_row_profile(turned))
+            if score > best_score * 1.02:
+                best_angle, best_score = angle, score
+        step /= 4
+        candidates = [best_angle + step * k for k in (-3, -2, -1, 1, 2, 3)]
+    return round(best_angle, 2)
+
+
+def estimate_line_height(grey: Image.Image) -> float | None:
+    """Median height in pixels of the runs of inked rows, i.e. of a printed line."""
+    ink = _ink(grey)
+    profile = _row_profile(ink)
+    threshold = max(3, max(profile) * 0.08) if profile else 0
+    runs: list[int] = []
+    run = 0
+    for value in profile:
+        if value > threshold:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    if run:
+        runs.append(run)
+    runs = [r for r in runs if r >= 4]
+    if len(runs) < 3:
+        return None
+    return float(median(runs))

@@ -1,0 +1,220 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from capture.extraction import KnownSupplier, extract
+from capture.extraction.dates import parse_date
+from capture.extraction.model import FIELD_NAMES
+from capture.extraction.vatnumber import gb_check_digits_ok
+from capture.ocr import read_document
+
+from .conftest import needs_tesseract
+from .helpers import page_from_lines
+
+
+def read(sample, **options):
+    return extract(read_document(sample.data, sample.mime), **options)
+
+
+def box_text(result, name):
+    """The words under a field's boxes, to prove the boxes point at the value."""
+    return result.fields[name].boxes
+
+
+@needs_tesseract
+def test_it_reads_every_field_of_a_till_receipt(samples):
+    sample = samples["receipt"]
+    result = read(sample)
+    truth = sample.truth
+    for name in (
+        "supplier_vat_number",
+        "document_number",
+        "date",
+        "currency",
+        "net",
+        "vat",
+        "total",
+        "document_type",
+    ):
+        assert result.value(name) == truth[name], name
+    assert result.value("supplier_name").upper() == truth["supplier_name"].upper()
+    assert result.value("card_last_four") == (truth["card_last_four"] or None)
+    assert result.value("vat_rate") == Decimal(20)
+    assert not result.needs_attention, result.problems
+
+
+@needs_tesseract
+def test_it_points_each_field_at_the_words_it_came_from(samples):
+    sample = samples["receipt"]
+    pages = read_document(sample.data, sample.mime)
+    result = extract(pages)
+    page = pages[0]
+    for name in ("total", "date", "supplier_name"):
+        field = result.fields[name]
+        assert 0 < field.confidence <= 1
+        assert field.boxes
+        words = [w for w in page.words for b in field.boxes if (w.left, w.top) == b[1:3]]
+        assert words, name
+    total_words = [
+        w.text
+        for w in page.words
+        for b in result.fields["total"].boxes
+        if (w.left, w.top) == b[1:3]
+    ]
+    assert f"{sample.truth['total']:,.2f}" in "".join(total_words)
+
+
+@needs_tesseract
+@pytest.mark.parametrize("name", ["receipt_photo", "receipt_heic", "invoice_photo"])
+def test_it_reads_supplier_date_and_total_from_photos_and_phone_formats(samples, name):
+    sample = samples[name]
+    result = read(sample)
+    assert result.value("total") == sample.truth["total"]
+    assert result.value("date") == sample.truth["date"]
+    assert result.value("supplier_name").upper() == sample.truth["supplier_name"].upper()
+
+
+@needs_tesseract
+def test_it_reads_an_invoice_and_not_the_customer_as_supplier(samples):
+    sample = samples["invoice"]
+    result = read(sample)
+    truth = sample.truth
+    assert result.value("document_type") == "invoice"
+    assert result.value("supplier_name") == truth["supplier_name"]
+    for name in ("date", "due_date", "net", "vat", "total", "supplier_vat_number"):
+        assert result.value(name) == truth[name], name
+
+
+@pytest.mark.parametrize("name", ["invoice_pdf", "credit_note_pdf"])
+def test_it_reads_every_field_and_line_of_a_born_digital_pdf(samples, name):
+    sample = samples[name]
+    result = read(sample)
+    truth = sample.truth
+    for field in FIELD_NAMES:
+        assert result.value(field) == (truth[field] or None), field
+    read_lines = [(i.description, i.quantity, i.unit_price, i.net) for i in result.lines]
+    assert read_lines == [
+        (t["description"], t["quantity"], t["unit_price"], t["net"]) for t in truth["lines"]
+    ]
+    assert all(check.ok for check in result.checks)
+    assert {c.name for c in result.checks} >= {"net_plus_vat_is_gross", "lines_sum_to_total"}
+
+
+@needs_tesseract
+def test_it_tells_a_credit_note_from_an_invoice(samples):
+    assert read(samples["credit_note"]).value("document_type") == "credit_note"
+
+
+RECEIPT = [
+    "CORNER FOOD STORE LTD",
+    "12 High Street, Leeds",
+    "VAT Reg No: GB 123 4567 82",
+    "Date: 23/11/26 10:15",
+    "Receipt No: 4471",
+    "Coffee beans 2 x 6.00 12.00",
+    "Oat milk 3.00",
+    "Subtotal 15.00",
+    "VAT @ 20% 3.00",
+    "TOTAL £18.00",
+    "VISA ************4321",
+]
+
+
+def test_it_passes_amounts_that_agree():
+    result = extract([page_from_lines(RECEIPT)])
+    assert [(c.name, c.ok) for c in result.checks] == [
+        ("net_plus_vat_is_gross", True),
+        ("lines_sum_to_total", True),
+        ("vat_matches_rate", True),
+    ]
+    assert result.value("card_last_four") == "4321"
+    assert result.value("date") == date(2026, 11, 23)
+    assert [(i.description, i.quantity, i.unit_price, i.net) for i in result.lines] == [
+        ("Coffee beans", 2, Decimal("6.00"), Decimal("12.00")),
+        ("Oat milk", None, None, Decimal("3.00")),
+    ]
+    assert not result.needs_attention
+
+
+def test_it_flags_amounts_that_disagree_and_says_why():
+    good = extract([page_from_lines(RECEIPT)])
+    lines = [line.replace("VAT @ 20% 3.00", "VAT @ 20% 3.50") for line in RECEIPT]
+    bad = extract([page_from_lines(lines)])
+    assert bad.needs_attention
+    failed = {c.name for c in bad.checks if not c.ok}
+    assert "vat_matches_rate" in failed
+    assert any("20% of the net" in problem for problem in bad.problems)
+    assert bad.fields["vat"].confidence < good.fields["vat"].confidence
+
+
+def test_it_flags_a_document_without_a_total():
+    result = extract([page_from_lines(["CORNER FOOD STORE LTD", "Date: 23/11/2026"])])
+    assert result.needs_attention
+    assert "The total could not be read." in result.problems
+
+
+def test_it_serialises_to_plain_json():
+    data = extract([page_from_lines(RECEIPT)]).to_dict()
+    again = json.loads(json.dumps(data))
+    assert again["fields"]["total"]["value"] == "18.00"
+    assert again["fields"]["date"]["value"] == "2026-11-23"
+    assert again["lines"][0]["net"] == "12.00"
+    assert again["needs_attention"] is False
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("23/11/26", date(2026, 11, 23)),
+        ("23 Nov 2026", date(2026, 11, 23)),
+        ("23.11.2026", date(2026, 11, 23)),
+        ("04/05/2026", date(2026, 5, 4)),
+        ("11/23/2026", date(2026, 11, 23)),
+        ("2026-11-23", date(2026, 11, 23)),
+        ("November 23, 2026", date(2026, 11, 23)),
+        ("23-Nov-26", date(2026, 11, 23)),
+    ],
+)
+def test_it_reads_dates_day_first_unless_impossible(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_it_checks_gb_vat_numbers_with_both_check_digit_rules():
+    assert gb_check_digits_ok("GB 123 4567 82")  # modulus 97
+    assert gb_check_digits_ok("123456727")  # the 9755 rule
+    assert gb_check_digits_ok("123 4567 82 001")  # with a branch
+    assert not gb_check_digits_ok("123456783")
+    assert not gb_check_digits_ok("12345678")
+
+
+@pytest.mark.parametrize(
+    "line, code",
+    [
+        ("TOTAL €18.00", "EUR"),
+        ("TOTAL RM18.00", "MYR"),
+        ("TOTAL USD 18.00", "USD"),
+        ("TOTAL £18.00", "GBP"),
+        ("TOTAL 18.00", "GBP"),
+    ],
+)
+def test_it_reads_the_currency_from_symbols_and_codes(line, code):
+    result = extract([page_from_lines(["SHOP LTD", line])])
+    assert result.value("currency") == code
+    assert result.value("total") == Decimal("18.00")
+
+
+def test_it_lands_a_smudged_name_on_the_known_supplier():
+    lines = ["C0RNER F00D ST0RE", *RECEIPT[1:]]
+    known = ["Corner Cafe Ltd", "Corner Food Store Ltd", "Food Store Wholesale"]
+    result = extract([page_from_lines(lines)], known_suppliers=known)
+    assert result.value("supplier_name") == "Corner Food Store Ltd"
+    assert result.fields["supplier_name"].source == "known supplier by name"
+
+
+def test_it_finds_a_known_supplier_by_vat_number_first():
+    known = [KnownSupplier("Corner Food Store Ltd"), KnownSupplier("CFS Trading", "GB123456782")]
+    result = extract([page_from_lines(RECEIPT)], known_suppliers=known)
+    assert result.value("supplier_name") == "CFS Trading"
+    assert result.fields["supplier_name"].source == "known supplier by VAT number"

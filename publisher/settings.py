@@ -103,6 +103,7 @@ if DATABASE_URL:
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -120,6 +121,15 @@ RQ_QUEUES = {
     for name, timeout in (("default", 300), ("capture", 600), ("publish", 300), ("sync", 1800))
 }
 RQ_SHOW_ADMIN_LINK = True
+
+# Shared by every web process, so login rate limits hold across workers and machines.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "tillroll",
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

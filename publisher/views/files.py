@@ -1,0 +1,77 @@
+"""Originals and page images, streamed to the business's members only (MEDIA_URL is not mounted)."""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_GET
+
+from publisher.models import Role
+from publisher.views.access import document_of_member, membership_with_role
+
+PAGE_MAX_SIDE = 2000
+
+
+def _private(response):
+    # A member's browser may keep it; no shared cache may, and nothing may sniff it into HTML.
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@login_required
+@require_GET
+def original(request, slug, pk):
+    membership = membership_with_role(request, slug, Role.BOOKKEEPER)
+    document = document_of_member(membership, pk)
+    try:
+        handle = document.original.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The original file is missing.") from missing
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=document.original_name,
+    )
+    return _private(response)
+
+
+def page_image_name(document, page: int) -> str:
+    # Keyed by content hash: every copy of the same file shares its rendered pages.
+    return f"pages/{document.business_id}/{document.sha256}/{PAGE_MAX_SIDE}-{page}.png"
+
+
+def render_page_images(document) -> None:
+    """Render every page once and keep the PNGs beside the original."""
+    from capture.ocr import render_pages
+
+    with document.original.open("rb") as handle:
+        data = handle.read()
+    for number, image in enumerate(render_pages(data, document.content_type, PAGE_MAX_SIDE), 1):
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", optimize=False)
+        name = page_image_name(document, number)
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(buffer.getvalue()))
+
+
+@login_required
+@require_GET
+def page_image(request, slug, pk, page):
+    membership = membership_with_role(request, slug, Role.BOOKKEEPER)
+    document = document_of_member(membership, pk)
+    if not 1 <= page <= max(document.page_count, 1):
+        raise Http404("No such page.")
+    name = page_image_name(document, page)
+    if not default_storage.exists(name):
+        try:
+            render_page_images(document)
+        except FileNotFoundError as missing:
+            raise Http404("The original file is missing.") from missing
+    if not default_storage.exists(name):
+        raise Http404("No such page.")
+    return _private(FileResponse(default_storage.open(name, "rb"), content_type="image/png"))

@@ -1,0 +1,111 @@
+"""Sign-in with its rate limit, and the Django admin's document queue."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from capture.models import Document, State
+from tests.web.conftest import PASSWORD
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_it_signs_in_and_lands_on_the_inbox(client, cast):
+    response = _login(client, "bob", PASSWORD)
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == reverse("inbox", args=["acme"])
+
+
+def test_it_locks_a_username_out_after_ten_failures(client, cast, settings):
+    assert settings.LOGIN_RATE_LIMIT == 10
+    for _ in range(10):
+        assert _login(client, "bob", "wrong").status_code == 200
+    # Even the right password is refused now, with a clear message.
+    locked = _login(client, "bob", PASSWORD)
+    assert locked.status_code == 200
+    assert "Too many failed sign-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another user from the same address is not affected.
+    assert _login(client, "rita", PASSWORD).status_code == 302
+
+
+def test_it_counts_per_address(client, cast):
+    for _ in range(10):
+        client.post(
+            reverse("login"), {"username": "bob", "password": "wrong"}, REMOTE_ADDR="10.0.0.1"
+        )
+    other = client.post(
+        reverse("login"), {"username": "bob", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+    assert other.status_code == 302
+
+
+def test_it_forgets_failures_after_a_success(client, cast):
+    for _ in range(9):
+        _login(client, "bob", "wrong")
+    assert _login(client, "bob", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(9):
+        _login(client, "bob", "wrong")
+    assert _login(client, "bob", PASSWORD).status_code == 302
+
+
+@pytest.fixture
+def staff(cast):
+    return get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+
+
+def test_it_lists_documents_with_filters_in_the_admin(client, cast, staff, make_doc):
+    make_doc(State.READY, supplier_name="Wickes")
+    make_doc(State.PUBLISHED, supplier_name="Travis Perkins")
+    client.force_login(staff)
+    url = reverse("admin:capture_document_changelist")
+    page = client.get(url + "?state__exact=ready").content.decode()
+    assert "Wickes" in page and "Travis Perkins" not in page
+    assert "publish_selected" in page
+
+
+def test_it_publishes_selected_documents_from_the_admin(client, cast, staff, publishable, make_doc):
+    blocked = make_doc(State.NEEDS_ATTENTION)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:capture_document_changelist"),
+        {"action": "publish_selected", "_selected_action": [publishable.pk, blocked.pk]},
+        follow=True,
+    )
+    states = dict(Document.objects.values_list("pk", "state"))
+    assert states[publishable.pk] == State.PUBLISHING
+    assert states[blocked.pk] == State.NEEDS_ATTENTION
+    assert "1 document(s) sent to KashFlow." in response.content.decode()
+
+
+def test_it_never_links_the_storage_url_in_the_admin(client, cast, staff, make_doc):
+    document = make_doc()
+    client.force_login(staff)
+    page = client.get(reverse("admin:capture_document_change", args=[document.pk])).content.decode()
+    assert reverse("original", args=["acme", document.pk]) in page
+    assert document.original.name not in page
+
+
+def test_it_refuses_the_admin_action_to_staff_who_are_not_reviewers_there(
+    client, cast, publishable
+):
+    from django.contrib.auth.models import Permission
+
+    staff = get_user_model().objects.create_user(
+        "stan", "stan@example.com", PASSWORD, is_staff=True
+    )
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_document", "change_document"])
+    )
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:capture_document_changelist"),
+        {"action": "publish_selected", "_selected_action": [publishable.pk]},
+        follow=True,
+    )
+    publishable.refresh_from_db()
+    assert publishable.state == State.READY
+    assert "you are not a reviewer of this business" in response.content.decode()

@@ -1,0 +1,387 @@
+"""The review screen: edit every field, save, approve, approve and next, reject, retry, split."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from capture.models import DocumentEvent, Kind, State
+from publisher.models import PublishAttempt
+from tests.web.conftest import snapshot
+
+
+def form_data(document, **changes):
+    """What the browser sends back for ``document`` untouched, with ``changes`` typed in."""
+    data = {
+        "kind": document.kind,
+        "claimant": document.claimant,
+        "document_type": document.document_type,
+        "supplier_name": document.supplier_name,
+        "supplier_vat_number": document.supplier_vat_number,
+        "document_number": document.document_number,
+        "document_date": document.document_date or "",
+        "due_date": document.due_date or "",
+        "currency": document.currency,
+        "net": document.net if document.net is not None else "",
+        "vat": document.vat if document.vat is not None else "",
+        "total": document.total if document.total is not None else "",
+        "card_last_four": document.card_last_four,
+        "description": document.description,
+        "supplier": document.supplier_id or "",
+        "customer": document.customer_id or "",
+        "nominal_code": document.nominal_code_id or "",
+        "vat_rate": document.vat_rate_id or "",
+        "project": document.project_id or "",
+        "payment_method": document.payment_method_id or "",
+        "bank_account": document.bank_account_id or "",
+        "lines-TOTAL_FORMS": str(len(document.lines)),
+        "lines-INITIAL_FORMS": str(len(document.lines)),
+    }
+    if document.paid:
+        data["paid"] = "on"
+    for i, line in enumerate(document.lines):
+        for key in ("description", "quantity", "net", "vat"):
+            data[f"lines-{i}-{key}"] = line.get(key, "")
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def url(document, name="review"):
+    return reverse(name, args=[document.business.slug, document.pk])
+
+
+def test_it_shows_the_image_beside_every_editable_field(client, cast, coding, publishable):
+    page = cast.as_(client, cast.bookkeeper).get(url(publishable)).content.decode()
+    assert reverse("page_image", args=["acme", publishable.pk, 1]) in page
+    for name in [
+        "supplier_name",
+        "document_number",
+        "document_date",
+        "net",
+        "vat",
+        "total",
+        "supplier",
+        "nominal_code",
+        "vat_rate",
+        "project",
+        "payment_method",
+        "bank_account",
+        "paid",
+        "lines-TOTAL_FORMS",
+    ]:
+        assert f'name="{name}"' in page, name
+    # Only Acme's live suppliers are offered.
+    assert "Screwfix" in page
+    assert "Flour Co" not in page and "Gone Ltd" not in page
+
+
+def test_it_places_field_highlights_from_extraction_boxes(client, cast, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        ocr={"pages": [{"width": 400, "height": 800, "words": []}]},
+        extraction={
+            "fields": {
+                "total": {"value": "12.00", "confidence": 0.6, "boxes": [[0, 100, 400, 40, 20]]}
+            }
+        },
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    assert '"total": [{"page": 1, "left": 25.0, "top": 50.0, "width": 10.0, "height": 2.5}]' in page
+    assert "60%" in page  # the low-confidence gauge beside the field
+
+
+def test_it_shows_problems_in_words_next_to_their_field(client, cast, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION, net=Decimal("10"), vat=Decimal("2"), total=Decimal("13")
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    assert "Net plus VAT does not equal the gross total." in page
+    assert "Choose the KashFlow supplier." in page
+    total_field = page.split('data-field="total"')[1].split("</div>")[0]
+    assert "Net plus VAT does not equal the gross total." in total_field
+
+
+def test_it_saves_corrections_with_an_audit_event_from_and_to(client, cast, coding, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION, total=Decimal("13.00"))
+    cast.as_(client, cast.bookkeeper)
+    response = client.post(
+        url(document),
+        form_data(
+            document,
+            action="save",
+            total="12.00",
+            supplier=coding["supplier"].pk,
+            nominal_code=coding["nominal"].pk,
+            document_date="2026-11-02",
+        ),
+    )
+    assert response.status_code == 302 and response["Location"] == url(document)
+    document.refresh_from_db()
+    assert document.total == Decimal("12.00")
+    assert document.supplier == coding["supplier"]
+    edit = DocumentEvent.objects.get(document=document, action="edit")
+    assert edit.actor == cast.bookkeeper
+    assert edit.data["total"] == {"from": "13.00", "to": "12.00"}
+    assert set(edit.data) == {"total", "supplier", "nominal_code", "document_date"}
+    # Every problem is fixed, so the document is ready now.
+    assert document.state == State.READY
+
+
+def test_it_edits_line_items(client, cast, make_doc):
+    document = make_doc(
+        State.READY, lines=[{"description": "Pipe", "quantity": "1", "net": "10", "vat": "2"}]
+    )
+    cast.as_(client, cast.bookkeeper)
+    data = form_data(document, action="save")
+    data.update(
+        {
+            "lines-TOTAL_FORMS": "2",
+            "lines-0-description": "Copper pipe",
+            "lines-1-description": "Fittings",
+            "lines-1-quantity": "2",
+            "lines-1-net": "4.50",
+            "lines-1-vat": "0.90",
+        }
+    )
+    client.post(url(document), data)
+    document.refresh_from_db()
+    assert document.lines == [
+        {"description": "Copper pipe", "quantity": "1", "net": "10", "vat": "2"},
+        {"description": "Fittings", "quantity": "2", "net": "4.5", "vat": "0.9"},
+    ]
+    data["lines-1-DELETE"] = "on"
+    data["lines-INITIAL_FORMS"] = "2"
+    client.post(url(document), data)
+    document.refresh_from_db()
+    assert [line["description"] for line in document.lines] == ["Copper pipe"]
+
+
+def test_it_refuses_a_record_of_another_business(client, cast, coding, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION)
+    before = snapshot(document)
+    cast.as_(client, cast.bookkeeper)
+    response = client.post(url(document), form_data(document, supplier=coding["foreign"].pk))
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert snapshot(document) == before
+
+
+def test_it_changes_the_kind_in_review(client, cast, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION)
+    cast.as_(client, cast.bookkeeper)
+    client.post(url(document), form_data(document, kind="expense", claimant="Sam Price"))
+    document.refresh_from_db()
+    assert (document.kind, document.claimant) == (Kind.EXPENSE, "Sam Price")
+
+
+def test_it_approves_and_queues_publishing(
+    client, cast, publishable, redis_conn, django_capture_on_commit_callbacks
+):
+    import django_rq
+
+    cast.as_(client, cast.reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(publishable), form_data(publishable, action="approve"))
+    assert response.status_code == 302
+    publishable.refresh_from_db()
+    assert publishable.state == State.PUBLISHING
+    assert DocumentEvent.objects.filter(
+        document=publishable, to_state=State.PUBLISHING, actor=cast.reviewer
+    ).exists()
+    assert django_rq.get_queue("publish").count == 1
+
+
+def test_it_approves_and_opens_the_next_document(client, cast, coding, publishable, make_doc):
+    waiting = make_doc(State.NEEDS_ATTENTION)
+    make_doc(State.PUBLISHED)
+    cast.as_(client, cast.reviewer)
+    response = client.post(url(publishable), form_data(publishable, action="approve_next"))
+    assert response["Location"] == url(waiting)
+
+
+def test_it_goes_back_to_the_inbox_after_the_last_one(client, cast, publishable):
+    cast.as_(client, cast.reviewer)
+    response = client.post(url(publishable), form_data(publishable, action="approve_next"))
+    assert response["Location"] == reverse("inbox", args=["acme"])
+
+
+def test_it_keeps_edits_but_refuses_approval_while_problems_remain(client, cast, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION)
+    cast.as_(client, cast.reviewer)
+    response = client.post(
+        url(document),
+        form_data(document, action="approve", description="Boiler parts"),
+        follow=True,
+    )
+    document.refresh_from_db()
+    assert document.state == State.NEEDS_ATTENTION
+    assert document.description == "Boiler parts"
+    assert "Not approved: " in response.content.decode()
+
+
+def test_it_rejects_with_a_reason(client, cast, publishable):
+    cast.as_(client, cast.reviewer)
+    client.post(url(publishable, "reject"), {"reason": "Personal purchase"})
+    publishable.refresh_from_db()
+    assert publishable.state == State.REJECTED
+    assert publishable.state_reason == "Personal purchase"
+
+
+def test_it_refuses_to_reject_without_a_reason(client, cast, publishable):
+    before = snapshot(publishable)
+    cast.as_(client, cast.reviewer)
+    client.post(url(publishable, "reject"), {"reason": ""})
+    assert snapshot(publishable) == before
+
+
+def test_it_retries_a_failed_publish_and_shows_kashflow_s_reason(
+    client, cast, publishable, redis_conn, django_capture_on_commit_callbacks
+):
+    import django_rq
+
+    publishable.state = State.PUBLISH_FAILED
+    publishable.save()
+    PublishAttempt.objects.create(
+        document=publishable,
+        outcome=PublishAttempt.Outcome.FAILED,
+        error="Supplier 11 does not exist",
+    )
+    cast.as_(client, cast.reviewer)
+    page = client.get(url(publishable)).content.decode()
+    assert "KashFlow said:" in page and "Supplier 11 does not exist" in page
+    assert 'id="retry"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(publishable, "retry"))
+    publishable.refresh_from_db()
+    assert publishable.state == State.PUBLISHING
+    assert django_rq.get_queue("publish").count == 1
+
+
+def test_it_lets_a_bookkeeper_retry_a_failed_reading(
+    client, cast, make_doc, redis_conn, django_capture_on_commit_callbacks
+):
+    import django_rq
+
+    document = make_doc(State.FAILED)
+    cast.as_(client, cast.bookkeeper)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(document, "retry"))
+    assert django_rq.get_queue("capture").count == 1
+
+
+def test_it_refuses_edits_to_a_published_document(client, cast, publishable):
+    publishable.state = State.PUBLISHED
+    publishable.kashflow_number = 4711
+    publishable.save()
+    before = snapshot(publishable)
+    cast.as_(client, cast.admin)
+    page = client.get(url(publishable)).content.decode()
+    assert "KashFlow #4711" in page and "app.kashflow.com" in page
+    assert 'value="save"' not in page
+    response = client.post(url(publishable), form_data(publishable, total="1.00"), follow=True)
+    assert "cannot be edited" in response.content.decode()
+    assert snapshot(publishable) == before
+
+
+def test_it_shows_the_full_audit_trail(client, cast, coding, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION, uploaded_by=cast.bookkeeper, total=Decimal("13.00"))
+    cast.as_(client, cast.reviewer)
+    client.post(
+        url(document),
+        form_data(
+            document,
+            total="12.00",
+            supplier=coding["supplier"].pk,
+            nominal_code=coding["nominal"].pk,
+            document_date="2026-11-02",
+        ),
+    )
+    document.refresh_from_db()
+    client.post(url(document), form_data(document, action="approve"))
+    PublishAttempt.objects.create(
+        document=document,
+        outcome=PublishAttempt.Outcome.SUCCEEDED,
+        steps=[{"step": "InsertReceipt", "result": 31}],
+    )
+    page = client.get(url(document)).content.decode()
+    history = page.split('id="history"')[1]
+    assert "bob</strong> uploaded" in history
+    assert "rita</strong> changed" in history and "13.00" in history and "12.00" in history
+    assert "to publishing" in history
+    assert "publish attempt: succeeded" in history and "InsertReceipt → 31" in history
+
+
+def test_it_splits_a_document_into_page_groups(client, cast, make_doc, monkeypatch):
+    from publisher import actions
+
+    document = make_doc(State.NEEDS_ATTENTION, page_count=3)
+    calls = []
+    monkeypatch.setattr(
+        actions,
+        "split_document",
+        lambda doc, user, groups: calls.append(groups) or [doc, doc],
+        raising=False,
+    )
+    cast.as_(client, cast.bookkeeper)
+    response = client.post(url(document, "split"), {"pages": "1-2, 3"})
+    assert response["Location"] == reverse("inbox", args=["acme"])
+    assert calls == [[[1, 2], [3]]]
+
+
+@pytest.mark.parametrize("pages", ["1-3", "1, 4", "2-1, 3", "1, 1-2", "one, two"])
+def test_it_refuses_a_split_that_does_not_make_sense(client, cast, make_doc, pages):
+    document = make_doc(State.NEEDS_ATTENTION, page_count=3)
+    before = snapshot(document)
+    cast.as_(client, cast.bookkeeper)
+    client.post(url(document, "split"), {"pages": pages})
+    assert snapshot(document) == before
+
+
+def test_it_serves_the_original_and_page_images_to_members(client, cast, make_doc):
+    document = make_doc(State.READY)
+    cast.as_(client, cast.bookkeeper)
+    original = client.get(url(document, "original"))
+    assert original.status_code == 200
+    assert original["Content-Type"] == "image/png"
+    assert original["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(original.streaming_content).startswith(b"\x89PNG")
+    image = client.get(reverse("page_image", args=["acme", document.pk, 1]))
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert client.get(reverse("page_image", args=["acme", document.pk, 2])).status_code == 404
+
+
+def test_it_polls_the_status_while_publishing_and_reloads_when_done(client, cast, publishable):
+    publishable.state = State.PUBLISHING
+    publishable.save()
+    cast.as_(client, cast.reviewer)
+    status_url = url(publishable, "document_status")
+    live = client.get(status_url + "?seen=publishing")
+    assert 'hx-trigger="every 2s"' in live.content.decode()
+    assert "HX-Refresh" not in live
+    publishable.state = State.PUBLISHED
+    publishable.kashflow_number = 99
+    publishable.save()
+    done = client.get(status_url + "?seen=publishing")
+    assert done["HX-Refresh"] == "true"
+    assert "hx-trigger" not in done.content.decode()
+    assert "KashFlow #99" in done.content.decode()
+
+
+def test_it_shows_dates_it_saved(client, cast, publishable):
+    page = cast.as_(client, cast.bookkeeper).get(url(publishable)).content.decode()
+    assert 'value="2026-11-02"' in page
+    assert publishable.document_date == dt.date(2026, 11, 2)
+
+
+def test_it_shows_matching_findings_beside_the_supplier(client, cast, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        state_reason="Supplier not found in KashFlow: choose one or create it. "
+        "Looks like a duplicate of document 7.",
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    supplier_field = page.split('data-field="supplier"')[1].split("</div>")[0]
+    assert "Supplier not found in KashFlow: choose one or create it." in supplier_field
+    number_field = page.split('data-field="document_number"')[1].split("</div>")[0]
+    assert "Looks like a duplicate of document 7." in number_field

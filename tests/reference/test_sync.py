@@ -245,3 +245,11 @@ def test_it_closes_runs_whose_worker_was_lost(business, redis_conn):
     fresh.refresh_from_db()
     assert (lost.status, fresh.status) == (SyncRun.Status.FAILED, SyncRun.Status.RUNNING)
     assert "worker was lost" in lost.error
+
+
+def test_it_syncs_every_connected_business_from_the_command_line(business, redis_conn):
+    Business.objects.create(name="Not connected", slug="loose")
+
+    call_command("sync_reference_data")
+
+    assert list(SyncRun.objects.values_list("business__slug", "trigger")) == [("acme", "command")]

@@ -426,3 +426,26 @@ def test_it_summarises_the_latest_syncs_for_the_settings_page(business):
     html = render_to_string("publisher/reference/_sync_summary.html", {"business": business})
     assert "Failed" in html and "Suppliers: refused" in html
     assert reverse("reference:sync", args=["acme"]) in html
+
+
+def test_it_creates_a_customer_rule_with_sales_payment_methods_only(
+    business, login, kashflow_sandbox, sync
+):
+    from kashflow.models import Customer, PaymentMethod
+    from publisher.rule_models import CustomerRule
+
+    add_party(kashflow_sandbox, "customer", "Borrowdale Walks Ltd")
+    sync()
+    customer = Customer.objects.get(business=business, name="Borrowdale Walks Ltd")
+    purchase = PaymentMethod.objects.get(business=business, direction="purchase", name="BACS")
+    sale = PaymentMethod.objects.get(business=business, direction="sale", name="PayPal")
+    url = reverse("reference:rule_new", args=["acme", "customer"])
+    client = login("reviewer")
+
+    refused = client.post(url, {"customer": customer.pk, "payment_method": purchase.pk})
+    assert refused.status_code == 200  # the form again, with the error
+    assert not CustomerRule.objects.exists()
+
+    client.post(url, {"customer": customer.pk, "payment_method": sale.pk, "paid": "true"})
+    rule = CustomerRule.objects.get()
+    assert (rule.customer, rule.payment_method, rule.paid) == (customer, sale, True)

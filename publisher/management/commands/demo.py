@@ -46,6 +46,8 @@ class Command(BaseCommand):
         def start(*cmd: str) -> None:
             procs.append(subprocess.Popen(cmd, env=env, start_new_session=True))
 
+        # A supervisor (or `timeout`) stops us with SIGTERM: clean up exactly as for Ctrl-C.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             redis_proc = self._ensure_redis()
             if redis_proc is not None:

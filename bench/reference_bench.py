@@ -4,9 +4,11 @@
 
 The stand-in KashFlow serves N suppliers and N customers from a separate process (so its memory
 is not counted), over real HTTP; this process syncs them into a fresh SQLite database (or the one
-DATABASE_URL names) with a private redis-server for the sync lock, twice: the first sync adds
-everything, the second finds nothing changed and must write nothing. Peak memory is this
-process's maximum resident set, Django and all, as a worker would have it.
+DATABASE_URL names) with a private redis-server for the sync lock, three times: the first sync
+adds everything, the second finds nothing changed and must write nothing, the third follows 1% of
+the suppliers renamed in KashFlow and must change only those. Then it times supplier matching
+against what it synced. Peak memory is the measuring process's maximum resident set, Django and
+all, as a worker would have it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ def _serve(n: int, conn) -> None:
 
     sandbox = Sandbox.start(port=0, suppliers=n, customers=n)
     conn.send((sandbox.url, sandbox.state.account.username, sandbox.state.account.password))
-    conn.recv()
+    # ("rename", k): a bookkeeper edits k suppliers in KashFlow; anything else: stop.
+    while (message := conn.recv()) and message[0] == "rename":
+        with sandbox.state.lock:
+            for record in list(sandbox.state.suppliers.values())[: message[1]]:
+                record["Name"] += " (renamed)"
+        conn.send("done")
     sandbox.stop()
 
 
@@ -176,7 +183,10 @@ def _measure(n: int) -> list[dict]:
         business.save()
 
         rows = []
-        for label in ("first sync", "unchanged"):
+        for label in ("first sync", "unchanged", "1% renamed"):
+            if label == "1% renamed":
+                parent.send(("rename", max(1, n // 100)))
+                parent.recv()
             before = _rss_mb()
             started = time.perf_counter()
             result = sync_business(business, trigger="bench")
@@ -202,7 +212,7 @@ def _measure(n: int) -> list[dict]:
         return rows
     finally:
         if server.is_alive():
-            parent.send("stop")
+            parent.send(("stop",))
             server.join(30)
         redis_proc.terminate()
         redis_proc.wait(10)

@@ -6,7 +6,8 @@
 
 from rq import cron
 
-import kashflow.cron  # noqa: F401 - registers the reference-data sync
+from kashflow.schedule import register_reference_sync
 from publisher.jobs import fail_stuck_documents_job
 
+register_reference_sync()
 cron.register(fail_stuck_documents_job, queue_name="default", cron="*/5 * * * *", job_timeout=120)

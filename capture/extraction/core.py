@@ -119,20 +119,35 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     )
     nets = money.labelled_amounts(lines, money.NET_LABELS, None, hints.get("net_label"))
     vats = money.labelled_amounts(lines, money.VAT_LABELS, money.NOT_VAT, hints.get("vat_label"))
+    everywhere = [a.value for line in lines for a in money.amounts_in(line)]
+    roundings = [
+        a.value for line in lines if money.ROUNDING.search(line.text)
+        for a in money.amounts_in(line) if a.value
+    ]  # fmt: skip
+    adjustments = {abs(r) for r in roundings}
+    totals += _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere)
     if not totals:
         totals = _unlabelled_totals(lines)
-    everywhere = [a.value for line in lines for a in money.amounts_in(line)]
 
     def total_score(candidate: money.Labelled) -> float:
         repeats = everywhere.count(candidate.amount.value) - 1
-        return candidate.score + min(repeats, 2) * 0.5
+        score = candidate.score + min(repeats, 2) * 0.5
+        # The amount after a rounding adjustment is the one paid.
+        if any(
+            abs(candidate.amount.value - other.amount.value) in adjustments
+            for other in totals
+            if other.amount.line.index < candidate.amount.line.index
+        ):
+            score += 3
+        return score
 
     best = None
     for total, net, vat in product(totals or [None], [None, *nets], [None, *vats]):
         score = total_score(total) if total else 0.0
         score += (net.score * 0.3 if net else 0) + (vat.score * 0.3 if vat else 0)
         if total and net and vat:
-            if net.amount.value + vat.amount.value == total.amount.value:
+            gap = abs(net.amount.value + vat.amount.value - total.amount.value)
+            if gap == 0 or gap in adjustments:
                 score += 12
             else:
                 score -= 4
@@ -159,9 +174,46 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
             chosen.amount.boxes,
             source,
         )
+    if total and total.score < 20:
+        _apply_trailing_rounding(lines, result, total)
     if total and vat and not net and vat.amount.value < total.amount.value:
         _set(result, "net", total.amount.value - vat.amount.value, 0.6, (), "gross less VAT")
     _vat_rate(lines, result, vat)
+
+
+def _apply_trailing_rounding(lines: list[TextLine], result: Extraction, total) -> None:
+    """A rounding adjustment printed after the total, with no rounded total under it."""
+    for line in lines[total.amount.line.index + 1 : total.amount.line.index + 4]:
+        if not money.ROUNDING.search(line.text):
+            continue
+        adjustment = next((a.value for a in money.amounts_in(line) if a.value), None)
+        if adjustment is None or abs(adjustment) >= Decimal("0.10"):
+            return
+        field = result.fields["total"]
+        field.value = total.amount.value + adjustment
+        field.source += ", then rounding"
+        field.boxes = field.boxes + line.boxes()
+        return
+
+
+def _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere) -> list[money.Labelled]:
+    """Net plus tax (plus any rounding) when that sum is printed somewhere, e.g. as paid."""
+    found = []
+    for net in nets:
+        for vat in vats:
+            for rounding in (Decimal(0), *roundings):
+                value = net.amount.value + vat.amount.value + rounding
+                if value <= 0 or value not in everywhere:
+                    continue
+                for line in lines:
+                    for amount in money.amounts_in(line):
+                        if amount.value == value and amount.line is not net.amount.line:
+                            found.append(money.Labelled(amount, 7.0, "net plus tax"))
+                            break
+                    else:
+                        continue
+                    break
+    return found
 
 
 def _unlabelled_totals(lines: list[TextLine]) -> list[money.Labelled]:

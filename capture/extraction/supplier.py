@@ -40,8 +40,18 @@ class SupplierPick:
     source: str
 
 
+# A company registration number printed after the name: "(126926-H)", "(CO.REG: 933109-X)".
+REGISTRATION = re.compile(
+    r"[(\[{]\s*(co\.?\s*)?(reg\w*\.?|no\.?)?\s*:?\s*[\w.-]*\d[\w.-]*\s*[)\]}]?"
+)
+# Legal forms as OCR mangles them: "SDN 3HD", "SON BHD", "SDN. GHD.".
+MANGLED_SDN_BHD = re.compile(r"\bS[DO0I]N\s*\.?\s*[B3G8][HN]D\b", re.I)
+
+
 def clean_name(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"")
+    text = REGISTRATION.sub(" ", text)
+    text = MANGLED_SDN_BHD.sub(lambda m: "SDN BHD" if m.group(0).isupper() else "Sdn Bhd", text)
+    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"“”‘’»«")
     return text
 
 
@@ -91,7 +101,7 @@ def pick_supplier(lines: list[TextLine]) -> SupplierPick | None:
 
 
 def _score(line: TextLine, position: int, typical: float) -> float | None:
-    text = line.text
+    text = clean_name(line.text)
     letters = sum(c.isalpha() for c in text)
     if letters < 3 or letters / max(len(text.replace(" ", "")), 1) < 0.6:
         return None

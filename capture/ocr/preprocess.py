@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from statistics import median
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageMath, ImageOps
 
-# Tesseract reads best when a printed line is roughly 30-50 px tall (capitals about 20-30 px).
-TARGET_LINE_HEIGHT = 40
+# Tesseract reads best when a printed line is roughly 30-40 px tall; measured on real
+# receipts, 32 read more totals right than 25 or 40, and costs less time than 40.
+TARGET_LINE_HEIGHT = 32
 MAX_SCALE_UP = 3.0
 # A page bigger than this gains nothing from its extra pixels and costs OCR time.
 MAX_SIDE = 3600
 PROBE_SIDE = 600
+# The spread of paper brightness, in grey levels, above which lighting counts as uneven.
+UNEVEN_LIGHT = 45
 
 
 def prepare(image: Image.Image) -> Image.Image:
@@ -24,6 +27,7 @@ def prepare(image: Image.Image) -> Image.Image:
     angle = estimate_skew(grey)
     if abs(angle) >= 0.3:
         grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    grey = flatten_light(grey)
     grey = ImageOps.autocontrast(grey, cutoff=1)
     line_height = estimate_line_height(grey)
     if line_height:
@@ -34,6 +38,35 @@ def prepare(image: Image.Image) -> Image.Image:
             grey = grey.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.BICUBIC)
     grey.info["dpi"] = (300, 300)
     return grey
+
+
+def flatten_light(grey: Image.Image) -> Image.Image:
+    """Divide out uneven lighting (a shadow across a photo) so one threshold fits the page.
+
+    The paper's brightness is estimated on a small copy where a maximum filter removes the
+    print, then every pixel is scaled as if the paper were evenly white.
+    """
+    small = shrink_to(grey, 160)
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
+    histogram = paper.histogram()
+    # An evenly lit scan is left alone: dividing it only stretches the noise in faint print.
+    if _percentile(histogram, 0.9) - _percentile(histogram, 0.1) < UNEVEN_LIGHT:
+        return grey
+    paper = paper.resize(grey.size, Image.Resampling.BILINEAR)
+    return ImageMath.lambda_eval(
+        lambda env: env["convert"](env["min"](env["a"] * 255 / (env["b"] + 1), 255), "L"),
+        a=grey,
+        b=paper,
+    )
+
+
+def _percentile(histogram: list[int], share: float) -> int:
+    wanted, seen = share * sum(histogram), 0
+    for value, count in enumerate(histogram):
+        seen += count
+        if seen >= wanted:
+            return value
+    return 255
 
 
 def to_grey(image: Image.Image) -> Image.Image:

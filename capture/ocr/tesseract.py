@@ -17,12 +17,15 @@ from .types import OcrPage, Word
 class TesseractEngine:
     name = "tesseract"
 
-    def __init__(self, lang: str = "eng", psm: int = 6, timeout: float = 60.0):
+    def __init__(
+        self, lang: str = "eng", psm: int = 6, timeout: float = 60.0, options: dict | None = None
+    ):
         # psm 6 (one uniform block) keeps a receipt's label and its amount on one line even
         # across a wide gap, which the extractor relies on; psm 3 and 4 split them into columns.
         self.lang = lang
         self.psm = psm
         self.timeout = timeout
+        self.options = dict(options or {})
 
     def read(self, image: Image.Image) -> OcrPage:
         binary = shutil.which("tesseract")
@@ -35,7 +38,10 @@ class TesseractEngine:
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         dpi = str(image.info.get("dpi", (300, 300))[0] or 300)
         command = [binary, "stdin", "stdout", "-l", self.lang, "--psm", str(self.psm)]
-        command += ["--dpi", str(int(float(dpi))), "tsv"]
+        command += ["--dpi", str(int(float(dpi)))]
+        for key, value in self.options.items():
+            command += ["-c", f"{key}={value}"]
+        command.append("tsv")
         try:
             done = subprocess.run(
                 command,

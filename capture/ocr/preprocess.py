@@ -18,6 +18,8 @@ MAX_SIDE = 3600
 PROBE_SIDE = 600
 # The spread of paper brightness, in grey levels, above which lighting counts as uneven.
 UNEVEN_LIGHT = 45
+# Below this share of right-half rows lining up with left-half rows, a page is set in columns.
+MULTI_COLUMN_ALIGNED = 0.62
 
 
 def prepare(image: Image.Image) -> Image.Image:
@@ -125,6 +127,41 @@ def estimate_skew(grey: Image.Image, limit: float = 8.0) -> float:
         step /= 4
         candidates = [best_angle + step * k for k in (-3, -2, -1, 1, 2, 3)]
     return round(best_angle, 2)
+
+
+def _runs(profile: list[int], threshold: float) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for row, value in enumerate([*profile, 0]):
+        if value > threshold and start is None:
+            start = row
+        elif value <= threshold and start is not None:
+            if row - start >= 3:
+                runs.append((start, row))
+            start = None
+    return runs
+
+
+def looks_multi_column(grey: Image.Image) -> bool:
+    """True when the right half's printed rows mostly do not line up with the left half's.
+
+    A till receipt's rows run across the paper (item left, price right); an invoice sets an
+    address block beside a details block and totals under the table, each on its own rows.
+    """
+    ink = _ink(shrink_to(grey, 1000))
+    # The outer tenth each side is left out: in a photo it holds the desk's edge, not print.
+    margin, half = ink.width // 10, ink.width // 2
+    sides = [
+        _row_profile(ink.crop((margin, 0, half, ink.height))),
+        _row_profile(ink.crop((half, 0, ink.width - margin, ink.height))),
+    ]
+    threshold = max(3, max(max(sides[0], default=0), max(sides[1], default=0)) * 0.05)
+    left, right = (_runs(side, threshold) for side in sides)
+    if len(left) < 4 or len(right) < 4:
+        return False
+    aligned = sum(
+        any(min(b, d) - max(a, c) >= 0.5 * min(b - a, d - c) for a, b in left) for c, d in right
+    )
+    return aligned / len(right) < MULTI_COLUMN_ALIGNED
 
 
 def estimate_line_height(grey: Image.Image) -> float | None:

@@ -12,8 +12,8 @@ from .text import TextLine
 # phone numbers far more often than money. A comma may stand for the decimal point because OCR
 # reads a faint point as one.
 AMOUNT = re.compile(
-    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>RM|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
-    r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,7})\s?(?:[.,]|,\s)(?P<dec>\d{2})(?![\d%]|\s?%|[.,]\d)"
+    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>RM?|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
+    r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,7})\s?(?:[.,]\s?)(?P<dec>\d{2})(?![\d%]|\s?%|[.,]\d)"
 )
 
 

@@ -120,12 +120,15 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     nets = money.labelled_amounts(lines, money.NET_LABELS, None, hints.get("net_label"))
     vats = money.labelled_amounts(lines, money.VAT_LABELS, money.NOT_VAT, hints.get("vat_label"))
     everywhere = [a.value for line in lines for a in money.amounts_in(line)]
+    rounding_lines = [line.index for line in lines if money.ROUNDING.search(line.text)]
     roundings = [
-        a.value for line in lines if money.ROUNDING.search(line.text)
-        for a in money.amounts_in(line) if a.value
-    ]  # fmt: skip
+        a.value for index in rounding_lines for a in money.amounts_in(lines[index]) if a.value
+    ]
     adjustments = {abs(r) for r in roundings}
     totals += _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere)
+    if not totals:
+        # Without a total, a subtotal with nothing added to it is what was paid.
+        totals = [money.Labelled(n.amount, n.score - 3, n.label) for n in nets if not vats]
     if not totals:
         totals = _unlabelled_totals(lines)
 
@@ -139,6 +142,14 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
             if other.amount.line.index < candidate.amount.line.index
         ):
             score += 3
+        # Likewise a total printed after a rounding line that follows another total.
+        position = candidate.amount.line.index
+        if any(
+            other.amount.line.index < index < position
+            for index in rounding_lines
+            for other in totals
+        ):
+            score += 2
         return score
 
     best = None
@@ -147,7 +158,7 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
         score += (net.score * 0.3 if net else 0) + (vat.score * 0.3 if vat else 0)
         if total and net and vat:
             gap = abs(net.amount.value + vat.amount.value - total.amount.value)
-            if gap == 0 or gap in adjustments:
+            if vat.amount.value > 0 and (gap == 0 or gap in adjustments):
                 score += 12
             else:
                 score -= 4
@@ -201,6 +212,8 @@ def _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere) -> list[mo
     found = []
     for net in nets:
         for vat in vats:
+            if vat.amount.value <= 0:
+                continue
             for rounding in (Decimal(0), *roundings):
                 value = net.amount.value + vat.amount.value + rounding
                 if value <= 0 or value not in everywhere:

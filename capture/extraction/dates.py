@@ -92,7 +92,7 @@ def _repair(text: str, low: int, high: int) -> str:
 
 
 # Letters OCR puts in place of digits inside a date: O for 0, I or l for 1.
-DIGIT_LOOKALIKES = re.compile(r"(?<=[\d/.\-])[OoIl|]|[OoIl|](?=[\d/.\-]\d)")
+DIGIT_LOOKALIKES = re.compile(r"(?<![A-Za-z])[OoIl|](?=\d)|(?<=\d)[OoIl|](?![A-Za-z])")
 LOOKALIKE_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
 
 
@@ -132,7 +132,8 @@ def dates_in(line: TextLine, orders: tuple[str, ...] = ()) -> list[FoundDate]:
             )
     for pattern in (DAY_MONTH, MONTH_DAY):
         for match in pattern.finditer(text):
-            value = _make(_year(match["y"]), MONTHS[match["mon"][:3].lower()], int(match["d"]))
+            year = match["y"] if len(match["y"]) == 2 else _repair(match["y"], 2000, LATEST_YEAR)
+            value = _make(_year(year), MONTHS[match["mon"][:3].lower()], int(match["d"]))
             if value:
                 found.append(FoundDate(value, line, match.start(), match.end(), "text", " "))
     for match in COMPACT.finditer(text):

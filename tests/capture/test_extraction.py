@@ -218,3 +218,12 @@ def test_it_finds_a_known_supplier_by_vat_number_first():
     result = extract([page_from_lines(RECEIPT)], known_suppliers=known)
     assert result.value("supplier_name") == "CFS Trading"
     assert result.fields["supplier_name"].source == "known supplier by VAT number"
+
+
+def test_it_puts_right_one_unreadable_vat_digit_by_the_check_digits():
+    lines = ["CORNER FOOD STORE LTD", "VAT Reg No: GB/23456782", "TOTAL 18.00"]
+    result = extract([page_from_lines(lines)])
+    assert result.value("supplier_vat_number") == "GB123456782"
+    # Two unreadable characters leave too many possibilities: nothing is invented.
+    lines[1] = "VAT Reg No: GB/2345678?"
+    assert extract([page_from_lines(lines)]).value("supplier_vat_number") != "GB123456782"

@@ -63,7 +63,7 @@ class Labelled:
 
 # Ordered from the label that most surely means "what was paid" to the least.
 # "TOTAL" as OCR reads it off thermal paper: Fotal, T0TAL, Tatal, TOTA1.
-TOT = r"(?:[tf7][o0a][t7][a4][l1i|])"
+TOT = r"(?:[tf7][o0a][t7][a4][l1i|!])"
 TOTAL_LABELS = [
     (re.compile(rf"grand\s*{TOT}|{TOT}\s*(amount\s*)?(payable|due|to\s*pay)", re.I), 10),
     (re.compile(rf"rounded\s*{TOT}|{TOT}\s*(after\s*)?round(ed|ing)?(?!\s*adj)", re.I), 10),
@@ -82,6 +82,8 @@ NOT_TOTAL = re.compile(
     re.I,
 )
 ROUNDING = re.compile(r"round", re.I)
+TENDERED = re.compile(r"\b(cash|tender\w*|received|paid)\b(?!\s*(sale|bill|invoice|receipt))", re.I)
+CHANGE = re.compile(r"\bchange\b", re.I)
 NET_LABELS = [
     (
         re.compile(

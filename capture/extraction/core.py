@@ -57,6 +57,7 @@ INVOICE_SIGNS = re.compile(
     r"\binvoice\s*(no|number|date|#)|\bdue\s*date|\bbill\s*to\b|\binvoice\s*to\b|payment\s*terms",
     re.I,
 )
+CHANGE_WORD = money.CHANGE
 PAYMENT_WORDS = re.compile(r"cash|change|tender|card|visa|mastercard|paid|payment", re.I)
 
 
@@ -126,6 +127,9 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     ]
     adjustments = {abs(r) for r in roundings}
     totals += _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere)
+    paid = _cash_less_change(lines)
+    if paid is not None:
+        totals.append(paid)
     if not totals:
         # Without a total, a subtotal with nothing added to it is what was paid.
         totals = [money.Labelled(n.amount, n.score - 3, n.label) for n in nets if not vats]
@@ -135,6 +139,13 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     def total_score(candidate: money.Labelled) -> float:
         repeats = everywhere.count(candidate.amount.value) - 1
         score = candidate.score + min(repeats, 2) * 0.5
+        if (
+            paid is not None
+            and candidate is not paid
+            and candidate.amount.value == paid.amount.value
+        ):
+            # What the customer handed over less the change agrees: a strong sign.
+            score += 3
         # The amount after a rounding adjustment is the one paid.
         if any(
             abs(candidate.amount.value - other.amount.value) in adjustments
@@ -227,6 +238,26 @@ def _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere) -> list[mo
                         continue
                     break
     return found
+
+
+def _cash_less_change(lines: list[TextLine]) -> money.Labelled | None:
+    """Cash tendered less change given, when both are printed."""
+    tendered = change = None
+    for line in lines:
+        values = money.amounts_in(line)
+        if not values:
+            continue
+        if CHANGE_WORD.search(line.text):
+            change = change or values[-1]
+        elif money.TENDERED.search(line.text):
+            tendered = tendered or values[-1]
+    if tendered is None or change is None or change.value < 0:
+        return None
+    value = tendered.value - change.value
+    if value <= 0:
+        return None
+    amount = money.Amount(value, tendered.line, tendered.start, tendered.end)
+    return money.Labelled(amount, 6.5, "cash less change")
 
 
 def _unlabelled_totals(lines: list[TextLine]) -> list[money.Labelled]:

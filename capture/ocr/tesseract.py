@@ -38,7 +38,8 @@ class TesseractEngine:
         if binary is None:
             raise OcrFailed("The tesseract program is not installed on this server.")
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
+        # BMP costs nothing to encode; PNG's compression would add tens of milliseconds a page.
+        image.save(buffer, format="BMP")
         # One thread per process: OpenMP inside Tesseract slows it down when several workers
         # share the cores, and throughput comes from running workers side by side.
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}

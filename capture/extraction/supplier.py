@@ -47,13 +47,18 @@ REGISTRATION = re.compile(
     r"[(\[{]\s*(co\.?\s*)?(reg\w*\.?|no\.?)?\s*:?\s*[\w.-]*\d[\w.-]*\s*[)\]}]?"
 )
 # Legal forms as OCR mangles them: "SDN 3HD", "SON BHD", "SDN. GHD.".
-MANGLED_SDN_BHD = re.compile(r"\bS[DO0I]N\s*\.?\s*[B3G8][HN]D\b", re.I)
+MANGLED_SDN_BHD = re.compile(r"\bS[DO0I]N\s*\.?\s*[B3G8E][HNL]D\b", re.I)
+# Nothing after the legal form is part of the name: "ACME SDN BHD Duty Free Zone".
+AFTER_LEGAL_FORM = re.compile(
+    r"(\b(sdn\.?\s*bhd|bhd|berhad|ltd|limited|plc|llp|s/b)\b\.?).*$", re.I
+)
 
 
 def clean_name(text: str) -> str:
     text = REGISTRATION.sub(" ", text).replace("¥", "Y")
     text = MANGLED_SDN_BHD.sub(lambda m: "SDN BHD" if m.group(0).isupper() else "Sdn Bhd", text)
-    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"“”‘’»«")
+    text = AFTER_LEGAL_FORM.sub(r"\1", text)
+    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"“”‘’»«©®")
     return text
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from capture.models import Document, Kind, State
 from capture.states import TransitionRefused
-from publisher import actions
+from publisher import actions, duplicates, rules
 from publisher.forms import (
     REVIEWABLE,
     LineFormSet,
@@ -51,7 +51,8 @@ def review(request, slug, pk):
         return _render_review(request, membership, document)
 
     action = request.POST.get("action", "save")
-    if action in APPROVING_ACTIONS:
+    remember = request.POST.get("remember") == "on"
+    if action in APPROVING_ACTIONS or remember:
         # Refuse a bookkeeper before their edits are saved: a refusal changes nothing.
         require_role(membership, Role.REVIEWER)
     try:
@@ -68,6 +69,8 @@ def review(request, slug, pk):
         return _render_review(request, membership, document, form=form, lines=lines, status=400)
 
     changed = _save(document, request.user, form, lines)
+    if remember:
+        _remember(request, document)
     if action not in APPROVING_ACTIONS:
         messages.success(request, _saved_message(changed))
         return redirect("review", slug, pk)
@@ -94,6 +97,17 @@ def _save(document, user, form, lines) -> list[str]:
     if not changes:
         return []
     return actions.do_save_review(document, user, changes)
+
+
+def _remember(request, document) -> None:
+    """Make the coding just chosen the rule for this supplier or customer."""
+    document.refresh_from_db()
+    try:
+        rule = rules.remember_rule(document, request.user)
+    except ValueError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.info(request, f"Remembered: documents from {rule.party.name} will be coded so.")
 
 
 def _saved_message(changed: list[str]) -> str:
@@ -153,6 +167,16 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "reject_form": RejectForm(),
             "split_form": SplitForm(page_count=document.page_count),
             "duplicate_of": document.duplicate_of,
+            "suspected": duplicates.suspected_of(document),
+            "can_remember": membership.allows(Role.REVIEWER)
+            and editable
+            and document.kind != Kind.EXPENSE,
+            "can_create_party": membership.allows(Role.REVIEWER)
+            and editable
+            and document.kind != Kind.EXPENSE
+            and (document.customer_id if document.kind == Kind.SALE else document.supplier_id)
+            is None
+            and bool(document.supplier_name.strip()),
             "kashflow_url": kashflow_record_url(document),
             "is_sale": document.kind == Kind.SALE,
         },

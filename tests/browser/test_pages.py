@@ -192,6 +192,10 @@ def test_it_renders_the_other_pages(live_server, browser_page, screenshot, offic
     page.goto(base + "/b/acme/settings/members/")
     assert page.locator("#members tbody tr").count() == 2
     screenshot("members")
+    page.goto(base + "/b/acme/rules/")
+    screenshot("rules")
+    page.goto(base + "/b/acme/kashflow/sync/")
+    screenshot("sync")
     page.goto(base + "/b/acme/upload/")
     page.select_option("#id_kind", "expense")
     assert page.is_visible("#id_claimant")

@@ -385,3 +385,43 @@ def test_it_shows_matching_findings_beside_the_supplier(client, cast, make_doc):
     assert "Supplier not found in KashFlow: choose one or create it." in supplier_field
     number_field = page.split('data-field="document_number"')[1].split("</div>")[0]
     assert "Looks like a duplicate of document 7." in number_field
+
+
+def test_it_points_to_the_side_by_side_page_for_a_suspected_duplicate(client, cast, make_doc):
+    earlier = make_doc(State.PUBLISHED)
+    document = make_doc(State.NEEDS_ATTENTION, extraction={"suspected_duplicate_of": earlier.pk})
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    assert reverse("reference:duplicate", args=["acme", document.pk]) in page
+    assert f"document {earlier.pk}" in page
+
+
+def test_it_offers_to_create_an_unknown_supplier_to_reviewers_only(client, cast, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION, supplier_name="Brand New Ltd")
+    create = reverse("reference:create_party", args=["acme", document.pk])
+    assert create not in cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    page = cast.as_(client, cast.reviewer).get(url(document)).content.decode()
+    assert create in page and "Create “Brand New Ltd” in KashFlow" in page
+
+
+def test_it_remembers_the_coding_as_the_supplier_s_rule(client, cast, coding, publishable):
+    from publisher.rule_models import SupplierRule
+
+    cast.as_(client, cast.reviewer)
+    page = client.get(url(publishable)).content.decode()
+    assert 'name="remember"' in page
+    response = client.post(url(publishable), form_data(publishable, remember="on"), follow=True)
+    rule = SupplierRule.objects.get(supplier=coding["supplier"])
+    assert rule.nominal_code == coding["nominal"] and rule.vat_rate == coding["vat"]
+    assert "Remembered: documents from Screwfix" in response.content.decode()
+
+
+def test_it_refuses_a_bookkeeper_who_asks_to_remember_a_rule(client, cast, coding, publishable):
+    from publisher.rule_models import SupplierRule
+
+    before = snapshot(publishable)
+    cast.as_(client, cast.bookkeeper)
+    assert 'name="remember"' not in client.get(url(publishable)).content.decode()
+    response = client.post(url(publishable), form_data(publishable, remember="on", total="99.00"))
+    assert response.status_code == 403
+    assert snapshot(publishable) == before
+    assert not SupplierRule.objects.exists()

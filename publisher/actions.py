@@ -15,6 +15,16 @@ from publisher.tenancy import require_role
 
 EDITABLE_STATES = {State.READY, State.NEEDS_ATTENTION, State.FAILED, State.PUBLISH_FAILED}
 APPROVABLE_STATES = {State.READY, State.NEEDS_ATTENTION}
+# Document field -> the name layout learning knows it by.
+LEARNABLE_FIELDS = {
+    "total": "total",
+    "net": "net",
+    "vat": "vat",
+    "document_date": "date",
+    "due_date": "due_date",
+    "document_number": "document_number",
+    "supplier_vat_number": "supplier_vat_number",
+}
 
 
 class ActionRefused(Exception):
@@ -44,6 +54,7 @@ def do_save_review(document: Document, user, changes: dict) -> list[str]:
             return []
         document.save()
         record_event(document, "edit", actor=user, message="Fields corrected", data=changed)
+        _learn_layout(document, changed)
         if document.state in (State.READY, State.NEEDS_ATTENTION):
             problems = document.publish_problems()
             wanted = State.NEEDS_ATTENTION if problems else State.READY
@@ -52,6 +63,27 @@ def do_save_review(document: Document, user, changes: dict) -> list[str]:
                     document, wanted, actor=user, reason=" ".join(problems) or "All checks pass."
                 )
     return list(changed)
+
+
+def _learn_layout(document: Document, changed: dict) -> None:
+    """Remember where this supplier prints what the reviewer had to correct, for next time."""
+    corrected = {
+        LEARNABLE_FIELDS[name]: str(getattr(document, name))
+        for name in changed
+        if name in LEARNABLE_FIELDS and getattr(document, name) not in (None, "")
+    }
+    pages = (document.ocr or {}).get("pages")
+    if not corrected or not pages or not document.supplier_name:
+        return
+    from capture.learning import learn_from_correction
+    from capture.ocr.types import OcrPage
+
+    learn_from_correction(
+        document.business,
+        document.supplier_name,
+        [OcrPage.from_dict(page) for page in pages],
+        corrected,
+    )
 
 
 def check_approve(membership: Membership, document: Document) -> None:

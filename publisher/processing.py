@@ -2,11 +2,13 @@
 
 import logging
 
+from capture.learning import layout_for
 from capture.models import Document, State
 from capture.pipeline import apply_extraction, read_and_extract
-from capture.states import TransitionRefused, transition
+from capture.states import TransitionRefused, record_event, transition
 from kashflow.models import Supplier
-from publisher import mapping
+from publisher.autopublish import should_auto_publish
+from publisher.rules import apply_mapping, rule_for
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +27,7 @@ def process_document(document_id: int) -> Document | None:
         return None
 
     try:
-        known = list(
-            Supplier.objects.active()
-            .filter(business=document.business)
-            .values_list("name", flat=True)
-        )
-        pages, extraction = read_and_extract(document, known_suppliers=known)
+        pages, extraction = _read(document)
     except Exception as exc:  # noqa: BLE001 - any reading failure must land in "failed", visibly
         log.warning("document %s could not be read: %s", document.pk, exc)
         transition(
@@ -43,11 +40,40 @@ def process_document(document_id: int) -> Document | None:
 
     apply_extraction(document, pages, extraction)
     document.save()
-    outcome = mapping.apply_mapping(document)
+    outcome = apply_mapping(document)
     problems = list(dict.fromkeys([*document.extraction.get("problems", []), *outcome.problems]))
     to_state = State.NEEDS_ATTENTION if problems else State.READY
     transition(
         document, to_state, reason=" ".join(problems) or "Read and checked: ready to review."
     )
-    mapping.auto_publish_if_allowed(document)
+    if to_state == State.READY:
+        _auto_publish(document)
     return document
+
+
+def _read(document: Document):
+    known = list(
+        Supplier.objects.active().filter(business=document.business).values_list("name", flat=True)
+    )
+    pages, extraction = read_and_extract(document, known_suppliers=known)
+    supplier = extraction.fields.get("supplier_name")
+    name = getattr(supplier, "value", None)
+    layout = layout_for(document.business, name) if name else None
+    if layout:
+        # A reviewer corrected this supplier before: read its fields where they said they are.
+        from capture.extraction import extract
+
+        extraction = extract(pages, known_suppliers=known, layout=layout)
+    return pages, extraction
+
+
+def _auto_publish(document: Document) -> None:
+    from publisher.actions import do_approve
+
+    allowed, reason = should_auto_publish(document)
+    if allowed:
+        do_approve(document, None)
+        return
+    rule = rule_for(document)
+    if rule is not None and rule.auto_publish:
+        record_event(document, "note", message=f"Not published automatically: {reason}")

@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kashflow.types import Invoice, InvoiceLine, Payment
-from kashflow.types import Supplier as KashFlowSupplier
 
 from capture.models import Document, Kind, State
 from capture.states import TransitionRefused, record_event, transition
 from kashflow import errors
 from kashflow.models import Supplier
+from kashflow.types import Invoice, InvoiceLine, Payment
+from kashflow.types import Supplier as KashFlowSupplier
 from publisher.models import PublishAttempt
 
 log = logging.getLogger(__name__)
@@ -135,22 +135,7 @@ def build_invoice(document: Document, party_id: int) -> Invoice:
     project_id = document.project.kashflow_id if document.project else 0
     nominal_id = document.nominal_code.kashflow_id
     rate = document.vat_rate.rate if document.vat_rate else EXEMPT_RATE
-    lines = []
-    if document.kind != Kind.EXPENSE and document.lines and _lines_are_complete(document.lines):
-        for item in document.lines:
-            net = Decimal(str(item["net"]))
-            quantity = Decimal(str(item.get("quantity") or 1))
-            lines.append(
-                InvoiceLine(
-                    quantity=quantity,
-                    description=str(item.get("description") or document.description)[:255],
-                    rate=(net / quantity).quantize(Decimal("0.0001")),
-                    nominal_id=nominal_id,
-                    vat_rate=rate,
-                    vat_amount=Decimal(str(item.get("vat") or 0)),
-                    project_id=project_id,
-                )
-            )
+    lines = _itemised_lines(document, nominal_id, rate, project_id)
     if not lines:
         total = document.total or Decimal(0)
         vat = document.vat if document.vat is not None else Decimal(0)
@@ -178,8 +163,41 @@ def build_invoice(document: Document, party_id: int) -> Invoice:
     )
 
 
-def _lines_are_complete(lines: list) -> bool:
-    return all(isinstance(item, dict) and item.get("net") not in (None, "") for item in lines)
+def _itemised_lines(document: Document, nominal_id: int, rate: Decimal, project_id: int) -> list:
+    """The document's line items as KashFlow lines, or [] when they cannot be trusted.
+
+    Lines are only used when their nets add up to the document's net to the penny: till
+    receipts often print VAT-inclusive prices, and posting those as net would charge VAT twice.
+    The VAT is spread over the lines in proportion, the last line taking the rounding, so the
+    ledger's VAT equals the document's exactly.
+    """
+    items = document.lines or []
+    if document.kind == Kind.EXPENSE or not items or document.net is None or document.vat is None:
+        return []
+    try:
+        nets = [Decimal(str(item["net"])) for item in items]
+        quantities = [Decimal(str(item.get("quantity") or 1)) for item in items]
+    except (KeyError, TypeError, ArithmeticError, ValueError):
+        return []
+    if sum(nets) != document.net or any(q <= 0 for q in quantities) or document.net == 0:
+        return []
+    lines, vat_left = [], document.vat
+    for index, (item, net, quantity) in enumerate(zip(items, nets, quantities, strict=True)):
+        last = index == len(items) - 1
+        vat = vat_left if last else (document.vat * net / document.net).quantize(Decimal("0.01"))
+        vat_left -= vat
+        lines.append(
+            InvoiceLine(
+                quantity=quantity,
+                description=str(item.get("description") or document.description or "Item")[:255],
+                rate=(net / quantity).quantize(Decimal("0.0001")),
+                nominal_id=nominal_id,
+                vat_rate=rate,
+                vat_amount=vat,
+                project_id=project_id,
+            )
+        )
+    return lines
 
 
 def _reference(document: Document) -> str:

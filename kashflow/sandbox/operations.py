@@ -170,8 +170,8 @@ def _checked_line(state: SandboxState, line: dict | None, n: int) -> dict:
 
 def _check_project(state: SandboxState, project_id: int | None, where: str = "") -> None:
     if project_id and project_id not in {p["ID"] for p in state.projects}:
-        reason = f"here is no project with the ID {project_id}."
-        raise Refused(f"{where}t{reason}" if where else f"T{reason}")
+        reason = f"there is no project with the ID {project_id}."
+        raise Refused(where + reason if where else reason[0].upper() + reason[1:])
 
 
 def _total(document: dict) -> None:

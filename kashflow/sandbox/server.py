@@ -41,6 +41,8 @@ log = logging.getLogger("kashflow.sandbox")
 PATH = "/api/service.asmx"
 MAX_BODY = 64 * 1024 * 1024
 BAD_CREDENTIALS = "Incorrect username or password"
+# What the state file is saved after: every write, and AutoAuthIP, which lists an address.
+SAVED_AFTER = WRITES | {"AutoAuthIP"}
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -195,7 +197,7 @@ class Handler(BaseHTTPRequestHandler):
                     self._soap(500, fault_envelope(message, soap12, client_fault=False), soap12)
                     return
                 else:
-                    if operation in WRITES:
+                    if operation in SAVED_AFTER:
                         state.save()
             if refusal is not None:
                 data = {"Status": "NO", "StatusDetail": refusal}

@@ -7,7 +7,7 @@ import pytest
 
 from capture.models import Document, State
 from kashflow.models import Supplier
-from publisher.mapping import normalise_name
+from kashflow.sync import normalise_name
 from publisher.models import Role
 from tests.browser.conftest import add_member, sign_in
 

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,10 +16,10 @@ from django.conf import settings
 from lxml import etree
 
 from kashflow.client import KashFlowClient
-from kashflow.errors import ApiNotEnabled
+from kashflow.errors import ApiNotEnabled, IPNotAllowed
 from kashflow.sandbox import Sandbox
 from kashflow.sandbox.seed import vat_check_digits, vat_number_is_valid
-from kashflow.types import Invoice, InvoiceLine
+from kashflow.types import Invoice, InvoiceLine, Supplier
 from tests.conftest import free_port
 from tests.kashflow_fixtures import SANDBOX_PASSWORD
 
@@ -237,13 +238,11 @@ def test_it_checks_vat_numbers_with_hmrcs_mod_97_rule():
     assert not vat_number_is_valid("GB12345678")
 
 
-def test_it_runs_from_the_management_command():
+@contextmanager
+def sandbox_command(*options: str):
+    """``manage.py kashflow_sandbox`` on a free port, stopped afterwards; yields its URL."""
     port = free_port()
-    command = [
-        sys.executable, "manage.py", "kashflow_sandbox", "--port", str(port),
-        "--username", "ops", "--password", "pw-1", "--seed-suppliers", "4",
-        "--fault", "http_500:GetCustomers:1",
-    ]  # fmt: skip
+    command = [sys.executable, "manage.py", "kashflow_sandbox", "--port", str(port), *options]
     process = subprocess.Popen(
         command, cwd=Path(settings.BASE_DIR), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -257,12 +256,34 @@ def test_it_runs_from_the_management_command():
             except requests.ConnectionError:
                 assert time.monotonic() < deadline, process.stdout.read1().decode()
                 time.sleep(0.1)
-        client = KashFlowClient("ops", "pw-1", endpoint=url, sleep=lambda s: None)
-        assert len(client.get_suppliers()) == 4
-        assert len(client.get_customers()) == 25  # after one HTTP 500 and a retry
+        yield url
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_it_runs_from_the_management_command():
+    options = ["--username", "ops", "--password", "pw-1", "--seed-suppliers", "4",
+               "--fault", "http_500:GetCustomers:1"]  # fmt: skip
+    with sandbox_command(*options) as url:
+        client = KashFlowClient("ops", "pw-1", endpoint=url, sleep=lambda s: None)
+        assert len(client.get_suppliers()) == 4
+        assert len(client.get_customers()) == 25  # after one HTTP 500 and a retry
+
+
+def test_it_restricts_ips_and_keeps_a_state_file_from_the_command_line(tmp_path):
+    state_file = tmp_path / "books.json"
+    options = ["--restrict-ips", "--autoauth-key", "ABCD-1234", "--state", str(state_file)]
+    with sandbox_command(*options) as url:
+        keyless = KashFlowClient("demo", "demo", endpoint=url)
+        with pytest.raises(IPNotAllowed):
+            keyless.get_suppliers()
+        client = KashFlowClient("demo", "demo", autoauth_key="ABCD-1234", endpoint=url)
+        assert client.test_connection().name == "Northern Lights Trading Ltd"
+        assert json.loads(state_file.read_text())["account"]["allowed_ips"] == ["127.0.0.1"]
+        supplier_id = client.insert_supplier(Supplier(name="Kendal Mint Co"))
+        assert keyless.get_supplier_by_id(supplier_id).name == "Kendal Mint Co"  # now listed
+    assert json.loads(state_file.read_text())["suppliers"][-1]["Name"] == "Kendal Mint Co"
 
 
 def test_it_answers_from_records_changed_in_place(kashflow_sandbox, kashflow_client):

@@ -185,3 +185,47 @@ def test_it_publishes_through_a_real_worker_after_approval(
     assert document.state == State.PUBLISHED
     assert document.kashflow_number in kashflow_sandbox.state.receipts
     assert PublishAttempt.objects.get().outcome == PublishAttempt.Outcome.SUCCEEDED
+
+
+def test_it_posts_line_items_whose_nets_add_up_with_the_vat_spread_exactly(
+    make_document, kashflow_sandbox
+):
+    document = make_document(
+        net=Decimal("10.00"),
+        vat=Decimal("2.00"),
+        total=Decimal("12.00"),
+        lines=[
+            {"description": "Coffee beans", "quantity": "3", "net": "3.33"},
+            {"description": "Milk", "quantity": "1", "net": "3.33"},
+            {"description": "Filters", "quantity": "1", "net": "3.34"},
+        ],
+    )
+    publish_document(document.pk)
+
+    document.refresh_from_db()
+    receipt = kashflow_sandbox.state.receipts[document.kashflow_number]
+    lines = receipt["Lines"]["anyType"]
+    assert [line["Description"] for line in lines] == ["Coffee beans", "Milk", "Filters"]
+    assert sum(Decimal(line["VatAmount"]) for line in lines) == Decimal("2.00")
+    assert receipt["NetAmount"] == Decimal("10.00") and receipt["VATAmount"] == Decimal("2.00")
+
+
+def test_it_posts_one_line_when_the_items_are_vat_inclusive(make_document, kashflow_sandbox):
+    # Till receipts print gross prices: posting them as net would charge the VAT twice.
+    document = make_document(
+        net=Decimal("10.00"),
+        vat=Decimal("2.00"),
+        total=Decimal("12.00"),
+        lines=[
+            {"description": "Lunch", "quantity": "1", "net": "7.00"},
+            {"description": "Tea", "quantity": "1", "net": "5.00"},
+        ],
+    )
+    publish_document(document.pk)
+
+    receipt = kashflow_sandbox.state.receipts[Document.objects.get(pk=document.pk).kashflow_number]
+    [line] = receipt["Lines"]["anyType"]
+    assert Decimal(line["Rate"]) == Decimal("10.00") and Decimal(line["VatAmount"]) == Decimal(
+        "2.00"
+    )
+    assert receipt["NetAmount"] + receipt["VATAmount"] == Decimal("12.00")

@@ -1,0 +1,141 @@
+"""The whole path without the web layer: intake, a real capture worker running Tesseract, coding
+against synced KashFlow records, review, approval, and a real publish worker."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from capture.fixtures.generator import make_supplier, receipt_sample
+from capture.intake import ingest_file
+from capture.models import Document, DocumentEvent, State
+from capture.ocr import tesseract
+from kashflow.models import NominalCode
+from kashflow.sync import sync_business
+from kashflow.types import Supplier as KashFlowSupplier
+from publisher.actions import check_approve, do_approve, do_save_review
+from publisher.models import Membership, Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def reviewer(connected_business):
+    user = get_user_model().objects.create_user("rita")
+    return Membership.objects.create(user=user, business=connected_business, role=Role.REVIEWER)
+
+
+def test_it_takes_a_receipt_from_upload_to_a_kashflow_number(
+    connected_business, reviewer, kashflow_sandbox, run_jobs
+):
+    sample = receipt_sample(31)
+    client = connected_business.kashflow_client()
+    client.insert_supplier(
+        KashFlowSupplier(
+            name=sample.truth["supplier_name"], vat_number=sample.truth["supplier_vat_number"]
+        )
+    )
+    sync_business(connected_business)
+
+    [result] = ingest_file(connected_business, sample.data, "till.png", user=reviewer.user)
+    assert result.status == "accepted"
+    run_jobs("capture")
+
+    document = Document.objects.get(pk=result.document.pk)
+    assert document.state in (State.READY, State.NEEDS_ATTENTION), document.state_reason
+    assert document.total == sample.truth["total"]
+    assert document.document_date == sample.truth["date"]
+    assert document.supplier.name == sample.truth["supplier_name"]
+    assert document.extraction["fields"]["total"]["boxes"], "the total must say where it was read"
+
+    purchases = NominalCode.objects.get(business=connected_business, code=5000)
+    do_save_review(
+        document, reviewer.user, {"nominal_code": purchases, "description": "Site materials"}
+    )
+    check_approve(reviewer, document)
+    do_approve(document, reviewer.user)
+    run_jobs("publish")
+
+    document.refresh_from_db()
+    assert document.state == State.PUBLISHED
+    receipt = kashflow_sandbox.state.receipts[document.kashflow_number]
+    assert receipt["NetAmount"] + receipt["VATAmount"] == sample.truth["total"]
+    assert len(kashflow_sandbox.state.attachments) == 1
+    trail = list(DocumentEvent.objects.filter(document=document).values_list("action", "to_state"))
+    assert ("transition", State.PROCESSING) in trail
+    assert ("edit", document.state) in [(a, document.state) for a, _ in trail if a == "edit"]
+    assert trail[-1] == ("transition", State.PUBLISHED)
+
+
+def test_it_leaves_an_unreadable_document_failed_with_its_file_and_trail(
+    connected_business, reviewer, monkeypatch, run_jobs
+):
+    def broken(self, image):
+        raise tesseract.OcrFailed("Tesseract stopped: out of memory")
+
+    monkeypatch.setattr(tesseract.TesseractEngine, "read", broken)
+    sample = receipt_sample(32)
+    [result] = ingest_file(connected_business, sample.data, "blurry.png", user=reviewer.user)
+    run_jobs("capture")
+
+    document = Document.objects.get(pk=result.document.pk)
+    assert document.state == State.FAILED
+    assert "Tesseract stopped: out of memory" in document.state_reason
+    with document.original.open("rb") as handle:
+        assert handle.read() == sample.data
+    assert [e.to_state for e in document.events.all()] == [State.PROCESSING, State.FAILED]
+
+
+def test_it_refuses_a_file_that_is_not_a_document_and_stores_nothing(connected_business):
+    [result] = ingest_file(connected_business, b"%!PS-Adobe-3.0 not a receipt", "notes.ps")
+    assert result.status == "refused"
+    assert result.error
+    assert not Document.objects.exists()
+
+
+def test_it_flags_an_exact_copy_and_does_not_read_it_again(connected_business, run_jobs):
+    sample = receipt_sample(33)
+    [first] = ingest_file(connected_business, sample.data, "a.png")
+    [again] = ingest_file(connected_business, sample.data, "a-copy.png")
+
+    assert again.status == "duplicate"
+    assert again.duplicate_of == first.document
+    copy = Document.objects.get(pk=again.document.pk)
+    assert copy.state == State.REJECTED and copy.duplicate_of_id == first.document.pk
+    assert copy.original.name == first.document.original.name
+    run_jobs("capture")
+    assert Document.objects.get(pk=copy.pk).state == State.REJECTED
+    assert not copy.events.filter(to_state=State.PROCESSING).exists()
+
+
+def test_a_second_document_from_a_corrected_supplier_comes_out_right(
+    connected_business, reviewer, run_jobs
+):
+    """Learning end to end: a reviewer's correction on one document is used on the next."""
+    import datetime as dt
+    import random
+
+    from tests.capture.test_learning import odd_receipt
+
+    supplier = make_supplier(random.Random(7))
+    first = odd_receipt(301, supplier, dt.date(2026, 11, 5))
+    [result] = ingest_file(connected_business, first.data, "first.png")
+    run_jobs("capture")
+    document = Document.objects.get(pk=result.document.pk)
+    assert (document.total, document.document_date) != (first.truth["total"], first.truth["date"])
+
+    do_save_review(
+        document,
+        reviewer.user,
+        {
+            "supplier_name": supplier.name,
+            "total": first.truth["total"],
+            "document_date": first.truth["date"],
+        },
+    )
+
+    second = odd_receipt(302, supplier, dt.date(2026, 3, 9))
+    [result] = ingest_file(connected_business, second.data, "second.png")
+    run_jobs("capture")
+    document = Document.objects.get(pk=result.document.pk)
+    assert document.total == second.truth["total"]
+    assert document.document_date == dt.date(2026, 3, 9)
+    assert document.extraction["fields"]["total"]["source"] == "layout"

@@ -425,3 +425,21 @@ def test_it_refuses_a_bookkeeper_who_asks_to_remember_a_rule(client, cast, codin
     assert response.status_code == 403
     assert snapshot(publishable) == before
     assert not SupplierRule.objects.exists()
+
+
+def test_it_offers_customers_and_sales_payment_methods_on_a_sale(client, cast, coding, make_doc):
+    from kashflow.models import Customer, PaymentMethod
+
+    Customer.objects.create(business=cast.business, kashflow_id=5, name="Northern Homes")
+    PaymentMethod.objects.create(
+        business=cast.business, kashflow_id=9, name="PayPal", direction=PaymentMethod.Direction.SALE
+    )
+    sale = make_doc(State.NEEDS_ATTENTION, kind="sale")
+    page = cast.as_(client, cast.bookkeeper).get(url(sale)).content.decode()
+    assert 'data-field="customer"' in page and "Northern Homes" in page
+    assert 'data-field="supplier"' not in page
+    methods = page.split('name="payment_method"')[1].split("</select>")[0]
+    assert "PayPal" in methods and "Card" not in methods
+    cost = cast.as_(client, cast.bookkeeper).get(url(make_doc(State.READY))).content
+    methods = cost.decode().split('name="payment_method"')[1].split("</select>")[0]
+    assert "Card" in methods and "PayPal" not in methods

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
 from capture.models import Document, Kind, State
 from kashflow.models import (
@@ -81,6 +82,32 @@ REVIEW_FIELDS = [
 ]
 
 
+class PartyPicker(forms.Widget):
+    """A search box over the business's suppliers or customers, holding the chosen id.
+
+    A business may have thousands of parties: a <select> of them all would make every review
+    page heavy, so the box asks the server for the few names that match what is typed.
+    """
+
+    # In the app folder: the form renderer looks in apps, not in the project templates folder.
+    template_name = "publisher/widgets/party_picker.html"
+
+    def __init__(self, search_url: str = "", label: str = "", attrs=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(search_url=self.search_url, label=self.label)
+        return context
+
+
+def party_label(party) -> str:
+    """How a supplier or customer is named in the picker: unique even when names repeat."""
+    return f"{party.name} ({party.code})" if getattr(party, "code", "") else party.name
+
+
 class ReviewForm(forms.ModelForm):
     class Meta:
         model = Document
@@ -121,6 +148,12 @@ class ReviewForm(forms.ModelForm):
                 )
                 queryset = queryset.filter(Q(direction=direction) | Q(pk=current))
             self.fields[name].queryset = queryset
+        for name in ("supplier", "customer"):
+            current = getattr(document, name) if getattr(document, f"{name}_id") else None
+            self.fields[name].widget = PartyPicker(
+                reverse("parties", args=[document.business.slug, name]),
+                party_label(current) if current else "",
+            )
         self.fields["claimant"].help_text = ""
 
     def clean(self):

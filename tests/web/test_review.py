@@ -71,9 +71,7 @@ def test_it_shows_the_image_beside_every_editable_field(client, cast, coding, pu
         "lines-TOTAL_FORMS",
     ]:
         assert f'name="{name}"' in page, name
-    # Only Acme's live suppliers are offered.
-    assert "Screwfix" in page
-    assert "Flour Co" not in page and "Gone Ltd" not in page
+    assert 'data-search-url="/b/acme/parties/supplier/"' in page
 
 
 def test_it_places_field_highlights_from_extraction_boxes(client, cast, make_doc):
@@ -381,7 +379,7 @@ def test_it_shows_matching_findings_beside_the_supplier(client, cast, make_doc):
         "Looks like a duplicate of document 7.",
     )
     page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
-    supplier_field = page.split('data-field="supplier"')[1].split("</div>")[0]
+    supplier_field = page.split('data-field="supplier"')[1].split("data-field=")[0]
     assert "Supplier not found in KashFlow: choose one or create it." in supplier_field
     number_field = page.split('data-field="document_number"')[1].split("</div>")[0]
     assert "Looks like a duplicate of document 7." in number_field
@@ -436,10 +434,39 @@ def test_it_offers_customers_and_sales_payment_methods_on_a_sale(client, cast, c
     )
     sale = make_doc(State.NEEDS_ATTENTION, kind="sale")
     page = cast.as_(client, cast.bookkeeper).get(url(sale)).content.decode()
-    assert 'data-field="customer"' in page and "Northern Homes" in page
+    assert 'data-field="customer"' in page and "/parties/customer/" in page
     assert 'data-field="supplier"' not in page
     methods = page.split('name="payment_method"')[1].split("</select>")[0]
     assert "PayPal" in methods and "Card" not in methods
     cost = cast.as_(client, cast.bookkeeper).get(url(make_doc(State.READY))).content
     methods = cost.decode().split('name="payment_method"')[1].split("</select>")[0]
     assert "Card" in methods and "PayPal" not in methods
+
+
+def test_it_finds_only_the_business_s_live_parties_as_the_reviewer_types(client, cast, coding):
+    from kashflow.models import Supplier
+
+    for i in range(30):
+        Supplier.objects.create(business=cast.business, kashflow_id=100 + i, name=f"Screw Co {i}")
+    search = reverse("parties", args=["acme", "supplier"])
+    cast.as_(client, cast.bookkeeper)
+    found = client.get(search + "?q=screwfix").content.decode()
+    assert f'value="Screwfix" data-id="{coding["supplier"].pk}"' in found
+    assert client.get(search + "?q=screw").content.decode().count("<option") == 20
+    assert "Gone Ltd" not in client.get(search + "?q=gone").content.decode()
+    assert "Flour Co" not in client.get(search + "?q=flour").content.decode()
+    assert client.get(reverse("parties", args=["acme", "nominal"])).status_code == 404
+    cast.as_(client, cast.outsider)
+    assert client.get(search + "?q=screwfix").status_code == 404
+
+
+def test_it_saves_the_party_picked_by_id_and_refuses_another_business_s(
+    client, cast, coding, make_doc
+):
+    document = make_doc(State.NEEDS_ATTENTION)
+    cast.as_(client, cast.bookkeeper)
+    client.post(url(document), form_data(document, supplier=coding["supplier"].pk))
+    document.refresh_from_db()
+    assert document.supplier == coding["supplier"]
+    page = client.get(url(document)).content.decode()
+    assert 'value="Screwfix"' in page and f'value="{coding["supplier"].pk}"' in page

@@ -66,6 +66,11 @@ STATE_MIX = [
     ("processing", 0.02),
     ("publishing", 0.02),
 ]
+OCR_WORD = {"text": "SUBTOTAL", "left": 412, "top": 1833, "width": 163, "height": 38,
+            "conf": 91.5, "block": 4, "line": 27}  # fmt: skip
+OCR_PAGE = {
+    "pages": [{"width": 1240, "height": 3100, "source": "tesseract", "words": [OCR_WORD] * 150}]
+}
 SUPPLIERS = ["Screwfix", "Wickes", "Travis Perkins", "Tesco", "Shell", "Amazon", "Costa", "B&Q"]
 
 
@@ -103,8 +108,8 @@ def _populate(count: int) -> tuple:
                 total=total,
                 net=(total / Decimal("1.2")).quantize(Decimal("0.01")),
                 vat=total - (total / Decimal("1.2")).quantize(Decimal("0.01")),
-                # Real rows carry OCR words; the inbox must not pay for them.
-                ocr={"pages": [{"width": 1000, "height": 2000, "words": [{"text": "x"}] * 200}]},
+                # Real rows carry OCR words (a receipt has ~150); the inbox must not pay for them.
+                ocr=OCR_PAGE,
             )
         )
         if len(batch) == 5000:
@@ -134,6 +139,7 @@ def _pages(business) -> list[tuple[str, str]]:
         ("published tab, page 1", inbox + "?state=published"),
         ("published tab, page 800", inbox + "?state=published&page=800"),
         ("search supplier", inbox + "?q=screwfix"),
+        ("search a name not there", inbox + "?q=nobody"),
         ("search number", inbox + "?q=INV-4242"),
         ("search amount", inbox + "?q=123.45"),
         ("date range", inbox + "?date_from=2023-03-01&date_to=2023-03-31"),

@@ -1,8 +1,26 @@
-"""Run every benchmark module's run(); add yours to MODULES."""
+"""`make bench`: every benchmark module's run(), one after another, each printing its table.
+
+`python -m bench kashflow inbox` runs only the named ones.
+"""
 
 import importlib
+import sys
 
-MODULES = ["bench.kashflow_bench"]
+MODULES = {
+    "extraction": "bench.extraction_bench",
+    "kashflow": "bench.kashflow_bench",
+    "reference": "bench.reference_bench",
+    "inbox": "bench.inbox_bench",
+}
 
-for name in MODULES:
-    importlib.import_module(name).run()
+wanted = sys.argv[1:] or list(MODULES)
+unknown = [name for name in wanted if name not in MODULES]
+if unknown:
+    sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+for name in wanted:
+    try:
+        module = importlib.import_module(MODULES[name])
+    except ModuleNotFoundError as exc:
+        print(f"== {name}: not available ({exc})")
+        continue
+    module.run()

@@ -123,3 +123,32 @@ def _store(business, data, name, info, kind, claimant, user, on_accepted) -> Int
         transaction.on_commit(lambda: on_accepted(document))
     log.info("document %s stored (%s, %d bytes)", document.pk, info.mime, len(data))
     return IntakeResult(name, document=document)
+
+
+def pages_as_file(data: bytes, mime: str, pages: list[int]) -> tuple[bytes, str]:
+    """A new file holding only ``pages`` (1-based) of a multi-page PDF or TIFF."""
+    import io
+
+    if mime == "application/pdf":
+        import pypdfium2
+
+        source = pypdfium2.PdfDocument(data)
+        part = pypdfium2.PdfDocument.new()
+        try:
+            part.import_pages(source, [page - 1 for page in pages])
+            buffer = io.BytesIO()
+            part.save(buffer)
+            return buffer.getvalue(), mime
+        finally:
+            part.close()
+            source.close()
+    if mime == "image/tiff":
+        from PIL import Image, ImageSequence
+
+        with Image.open(io.BytesIO(data)) as image:
+            frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+        chosen = [frames[page - 1] for page in pages]
+        buffer = io.BytesIO()
+        chosen[0].save(buffer, format="TIFF", save_all=True, append_images=chosen[1:])
+        return buffer.getvalue(), mime
+    raise RejectedFile("Only PDF and TIFF files have pages to split.")

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 # Longer than the sync queue's job timeout: RQ kills a job before its lock can expire under it.
 LOCK_SECONDS = settings.RQ_QUEUES["sync"]["DEFAULT_TIMEOUT"] + 60
 BULK_BATCH = 500
+# From this many records a parsed answer is worth handing back to the system (a full garbage
+# collection costs ~0.2 s, far less than a big answer's memory is worth).
+BIG_KIND = 2000
 
 
 # --- names and VAT numbers, as matching compares them ---------------------------------------
@@ -270,7 +273,8 @@ def convert_items(kind: Kind, items: Iterable[Any]) -> dict[int, dict]:
 
 def fetch_kind(client, kind: Kind) -> dict[int, dict]:
     incoming = convert_items(kind, getattr(client, kind.fetch)())
-    _release_memory()
+    if len(incoming) >= BIG_KIND:
+        _release_memory()
     return incoming
 
 
@@ -474,8 +478,22 @@ def businesses_due(now=None) -> list:
     return due
 
 
+def fail_stale_runs(now=None) -> int:
+    """Close runs whose worker died: past the lock's life nothing can still be working on them."""
+    now = now or timezone.now()
+    return SyncRun.objects.filter(
+        status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+        created__lt=now - timedelta(seconds=LOCK_SECONDS),
+    ).update(
+        status=SyncRun.Status.FAILED,
+        finished=now,
+        error="The sync stopped without finishing (its worker was lost). The next one will retry.",
+    )
+
+
 def enqueue_due_syncs() -> int:
     """The cron job: queue a sync for every business that is due. Returns how many."""
+    fail_stale_runs()
     count = 0
     for business in businesses_due():
         with transaction.atomic():

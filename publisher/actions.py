@@ -166,6 +166,56 @@ def do_retry(document: Document, user) -> Document:
     return do_approve(document, user)
 
 
+def do_split(document: Document, user, page_groups: list[list[int]]) -> list[Document]:
+    """Replace a multi-page document by one new document per group of pages.
+
+    The new documents are read afresh; the original is rejected with a note of where its pages
+    went, so its file and audit trail stay as they were.
+    """
+    from capture.files import RejectedFile
+    from capture.intake import ingest_file, pages_as_file
+    from capture.pipeline import read_original
+
+    if document.state not in APPROVABLE_STATES | {State.FAILED}:
+        raise ActionRefused(f"A {document.get_state_display().lower()} document cannot be split.")
+    if document.page_count < 2 or len(page_groups) < 2:
+        raise ActionRefused("Splitting needs a document of several pages and at least two groups.")
+    data = read_original(document)
+    parts: list[Document] = []
+    with transaction.atomic():
+        for group in page_groups:
+            try:
+                part, mime = pages_as_file(data, document.content_type, group)
+            except (RejectedFile, IndexError) as exc:
+                raise ActionRefused(
+                    f"Pages {group} could not be taken out of the file: {exc}"
+                ) from exc
+            label = f"{group[0]}" if len(group) == 1 else f"{group[0]}-{group[-1]}"
+            name = f"{document.original_name} (pages {label})"
+            [result] = ingest_file(
+                document.business,
+                part,
+                name,
+                kind=document.kind,
+                claimant=document.claimant,
+                user=user,
+            )
+            if result.error:
+                raise ActionRefused(result.error)
+            parts.append(result.document)
+        numbers = ", ".join(str(part.pk) for part in parts)
+        if document.state == State.FAILED:
+            record_event(document, "note", actor=user, message=f"Split into documents {numbers}.")
+        else:
+            transition(
+                document, State.REJECTED, actor=user, reason=f"Split into documents {numbers}."
+            )
+    return parts
+
+
+split_document = do_split
+
+
 def _check_same_business(membership: Membership, document: Document) -> None:
     if document.business_id != membership.business_id:
         raise ActionRefused("This document belongs to another business.")

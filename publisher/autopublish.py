@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from capture.models import Document, Kind
+from django.db import transaction
+
+from capture.models import Document, Kind, State
+from capture.states import TransitionRefused, record_event
 from publisher.duplicates import describe, find_suspected_duplicate, suspected_of
 from publisher.rule_models import RULE_CODING
 from publisher.rules import rule_for
@@ -72,3 +75,32 @@ def should_auto_publish(document: Document) -> tuple[bool, str]:
             f"{float(threshold):.0%} for auto-publishing."
         )
     return True, f"The rule for {party.name} allows it and every check passed."
+
+
+def auto_publish_if_allowed(document: Document) -> bool:
+    """Approve ``document`` on the rule's behalf when ``should_auto_publish`` allows it.
+
+    Called by the pipeline once the document is ready. Either way the verdict is kept in
+    ``document.extraction["auto_publish"]`` so the review queue can say why a document waits.
+    """
+    from publisher.actions import do_approve
+
+    if document.state != State.READY:
+        return False
+    allowed, reason = should_auto_publish(document)
+    if allowed and not document.business.is_connected():
+        allowed, reason = False, "This business is not connected to KashFlow."
+    document.extraction = {
+        **document.extraction,
+        "auto_publish": {"allowed": allowed, "reason": reason},
+    }
+    with transaction.atomic():
+        document.save(update_fields=["extraction", "updated"])
+        if not allowed:
+            record_event(document, "note", message=f"Waiting for review: {reason}")
+            return False
+        try:
+            do_approve(document, None)
+        except TransitionRefused:
+            return False  # a reviewer acted first; theirs is the decision
+    return True

@@ -29,3 +29,9 @@ def publish_document_job(document_id: int) -> None:
     from publisher.publishing import publish_document
 
     publish_document(document_id)
+
+
+def fail_stuck_documents_job() -> int:
+    from publisher.maintenance import fail_stuck_documents
+
+    return fail_stuck_documents()

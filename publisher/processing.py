@@ -5,10 +5,10 @@ import logging
 from capture.learning import layout_for
 from capture.models import Document, State
 from capture.pipeline import apply_extraction, read_and_extract
-from capture.states import TransitionRefused, record_event, transition
+from capture.states import TransitionRefused, transition
 from kashflow.models import Supplier
-from publisher.autopublish import should_auto_publish
-from publisher.rules import apply_mapping, rule_for
+from publisher.autopublish import auto_publish_if_allowed
+from publisher.rules import apply_mapping
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,7 @@ def process_document(document_id: int) -> Document | None:
     transition(
         document, to_state, reason=" ".join(problems) or "Read and checked: ready to review."
     )
-    if to_state == State.READY:
-        _auto_publish(document)
+    auto_publish_if_allowed(document)
     return document
 
 
@@ -66,14 +65,3 @@ def _read(document: Document):
         extraction = extract(pages, known_suppliers=known, layout=layout)
     return pages, extraction
 
-
-def _auto_publish(document: Document) -> None:
-    from publisher.actions import do_approve
-
-    allowed, reason = should_auto_publish(document)
-    if allowed:
-        do_approve(document, None)
-        return
-    rule = rule_for(document)
-    if rule is not None and rule.auto_publish:
-        record_event(document, "note", message=f"Not published automatically: {reason}")

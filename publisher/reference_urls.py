@@ -15,5 +15,7 @@ urlpatterns = [
     path("rules/<str:party>/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("rules/<str:party>/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("documents/<int:pk>/create-party/", views.create_party, name="create_party"),
+    path("documents/<int:pk>/choose-party/", views.choose_party, name="choose_party"),
+    path("documents/<int:pk>/remember-rule/", views.remember, name="remember_rule"),
     path("documents/<int:pk>/duplicate/", views.duplicate_page, name="duplicate"),
 ]

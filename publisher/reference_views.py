@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from capture.models import Document, Kind
+from capture.models import Document, Kind, State
 from capture.states import TransitionRefused, record_event
 from kashflow.models import (
     BankAccount,
@@ -32,10 +32,11 @@ from kashflow.models import (
     SyncRun,
     VatRate,
 )
-from kashflow.sync import enqueue_sync, normalise_name, sync_in_progress, vat_key
+from kashflow.sync import KINDS, enqueue_sync, normalise_name, sync_in_progress, vat_key
 from publisher import duplicates
 from publisher.models import Role
 from publisher.rule_models import CustomerRule, SupplierRule
+from publisher.rules import apply_mapping, remember_rule
 from publisher.tenancy import RoleRequired, get_membership, require_role
 
 PARTIES = {
@@ -87,13 +88,26 @@ def sync_page(request, slug):
             "can_sync": membership.allows(Role.REVIEWER),
             "can_configure": membership.allows(Role.ADMIN),
             "in_progress": sync_in_progress(business),
-            "runs": SyncRun.objects.filter(business=business)[:25],
+            "runs": [_with_changes(run) for run in SyncRun.objects.filter(business=business)[:25]],
             "counts": counts,
             "interval_form": SyncIntervalForm(
                 initial={"sync_interval_minutes": business.sync_interval_minutes}
             ),
         },
     )
+
+
+KIND_LABELS = {kind.name: kind.label for kind in KINDS}
+
+
+def _with_changes(run: SyncRun) -> SyncRun:
+    # Only the kinds that changed, by their names in words; an unchanged run says so.
+    run.changes = [
+        (KIND_LABELS.get(kind, kind), c)
+        for kind, c in run.counts.items()
+        if c.get("added") or c.get("changed") or c.get("deactivated")
+    ]
+    return run
 
 
 @require_POST
@@ -146,7 +160,13 @@ def rule_form_class(party: str):
                 "capture_lines",
                 "auto_publish",
             ]
-            labels = {"paid": "Paid (Unknown: as read from the document)"}
+            labels = {
+                "vat_rate": "VAT rate",
+                "paid": "Paid (Unknown: as read from the document)",
+                "due_days": "Due after (days)",
+                "capture_lines": "Capture line items",
+                "auto_publish": "Auto-publish",
+            }
 
         def __init__(self, *args, business, **kwargs):
             super().__init__(*args, **kwargs)
@@ -182,6 +202,7 @@ def rules_page(request, slug):
         "publisher/reference/rules.html",
         {
             "business": business,
+            "membership": membership,
             "can_edit": membership.allows(Role.REVIEWER),
             "supplier_rules": SupplierRule.objects.filter(business=business).select_related(
                 "supplier", *related
@@ -201,7 +222,8 @@ def _party_or_404(party: str):
 
 def rule_edit(request, slug, party, pk=None):
     rule_model = _party_or_404(party)
-    business = _member(request, slug, Role.REVIEWER).business
+    membership = _member(request, slug, Role.REVIEWER)
+    business = membership.business
     rule = get_object_or_404(rule_model, pk=pk, business=business) if pk else None
     form_class = rule_form_class(party)
     form = form_class(request.POST or None, instance=rule, business=business)
@@ -215,7 +237,13 @@ def rule_edit(request, slug, party, pk=None):
     return render(
         request,
         "publisher/reference/rule_form.html",
-        {"business": business, "form": form, "rule": rule, "party": party},
+        {
+            "business": business,
+            "membership": membership,
+            "form": form,
+            "rule": rule,
+            "party": party,
+        },
     )
 
 
@@ -358,6 +386,61 @@ def create_party(request, slug, pk):
     return _back_to(request, document)
 
 
+EDITABLE = (State.READY, State.NEEDS_ATTENTION)
+
+
+class PartyChoiceForm(forms.Form):
+    party = forms.ModelChoiceField(queryset=Supplier.objects.none())
+
+    def __init__(self, *args, model, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = model.objects.active().filter(business=business)
+
+
+@require_POST
+def choose_party(request, slug, pk):
+    """Set the document's supplier (customer on sales) to one the reviewer picked, then let the
+    party's rule and history fill the coding that is still empty."""
+    business = _member(request, slug, Role.BOOKKEEPER).business
+    document = get_object_or_404(Document, pk=pk, business=business)
+    is_sale = document.kind == Kind.SALE
+    noun = "customer" if is_sale else "supplier"
+    form = PartyChoiceForm(request.POST, model=Customer if is_sale else Supplier, business=business)
+    if document.state not in EDITABLE:
+        messages.error(request, f"A {document.get_state_display().lower()} document cannot change.")
+    elif not form.is_valid():
+        messages.error(request, f"Choose a {noun} that is in KashFlow.")
+    else:
+        party = form.cleaned_data["party"]
+        before = getattr(document, noun)
+        with transaction.atomic():
+            setattr(document, noun, party)
+            document.save(update_fields=[noun, "updated"])
+            record_event(
+                document,
+                "edit",
+                actor=request.user,
+                message=f"Chose {party.name} as the {noun}.",
+                data={noun: {"from": before.pk if before else None, "to": party.pk}},
+            )
+        apply_mapping(document)
+        messages.success(request, f"{party.name} chosen.")
+    return _back_to(request, document)
+
+
+@require_POST
+def remember(request, slug, pk):
+    business = _member(request, slug, Role.REVIEWER).business
+    document = get_object_or_404(Document, pk=pk, business=business)
+    try:
+        rule = remember_rule(document, request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Remembered as the rule for {rule.party.name}.")
+    return _back_to(request, document)
+
+
 # --- duplicates ----------------------------------------------------------------------------------
 
 COMPARED = [
@@ -396,6 +479,7 @@ def duplicate_page(request, slug, pk):
         "publisher/reference/duplicate.html",
         {
             "business": business,
+            "membership": membership,
             "document": document,
             "earlier": earlier,
             "rows": rows,

@@ -11,7 +11,7 @@ import pytest
 import redis
 from django.conf import settings
 
-pytest_plugins = ["tests.kashflow_fixtures"]
+pytest_plugins = ["tests.kashflow_fixtures", "tests.business_fixtures"]
 
 TEST_REDIS_DB = 15
 

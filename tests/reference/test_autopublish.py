@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from capture.models import DocumentType, State
+from capture.models import DocumentEvent, DocumentType, State
 from kashflow.models import NominalCode, Supplier, VatRate
-from publisher.autopublish import should_auto_publish
+from publisher.autopublish import auto_publish_if_allowed, should_auto_publish
 from publisher.rule_models import SupplierRule
 from publisher.rules import apply_mapping
 from tests.reference.conftest import add_party
@@ -121,3 +121,46 @@ def test_it_waits_when_the_nominal_code_left_kashflow(ready):
     document.nominal_code.refresh_from_db()
     allowed, reason = should_auto_publish(document)
     assert not allowed and "no longer in KashFlow" in reason
+
+
+def _make_ready(document):
+    from capture.states import transition
+
+    return transition(document, State.READY, reason="Read and checked.")
+
+
+def test_it_approves_and_publishes_what_the_rule_allows(
+    ready, kashflow_sandbox, run_jobs, django_capture_on_commit_callbacks
+):
+    document, _ = ready
+    _make_ready(document)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auto_publish_if_allowed(document) is True
+
+    document.refresh_from_db()
+    assert document.state == State.PUBLISHING
+    assert "automatically by rule" in document.state_reason
+    run_jobs("publish")
+    document.refresh_from_db()
+    assert document.state == State.PUBLISHED, document.state_reason
+    assert document.kashflow_number in kashflow_sandbox.state.receipts
+
+
+def test_it_leaves_a_document_waiting_with_the_reason(ready, run_jobs):
+    document, rule = ready
+    rule.auto_publish = False
+    rule.save()
+    _make_ready(document)
+
+    assert auto_publish_if_allowed(document) is False
+
+    document.refresh_from_db()
+    assert document.state == State.READY
+    assert document.extraction["auto_publish"] == {
+        "allowed": False,
+        "reason": "The rule for Harrow Fuels Ltd does not allow auto-publishing.",
+    }
+    assert DocumentEvent.objects.filter(
+        document=document, message__startswith="Waiting for review"
+    ).exists()

@@ -208,15 +208,16 @@ def test_it_queues_only_businesses_whose_interval_has_passed(
 def test_it_registers_the_every_minute_schedule_with_rq_cron(redis_conn):
     from django_rq.cron import DjangoCronScheduler
 
-    scheduler = DjangoCronScheduler()
-    scheduler.load_config_from_file("kashflow.cron")
-
-    [job] = scheduler.get_jobs()
-    assert (job.func_name, job.queue_name, job.cron) == (
-        "kashflow.jobs.queue_due_syncs",
-        "sync",
-        "* * * * *",
-    )
+    # Loaded twice, as a restarted scheduler in the same process would: the job is there once.
+    for _ in range(2):
+        scheduler = DjangoCronScheduler()
+        scheduler.load_config_from_file("kashflow.cron")
+        [job] = scheduler.get_jobs()
+        assert (job.func_name, job.queue_name, job.cron) == (
+            "kashflow.jobs.queue_due_syncs",
+            "sync",
+            "* * * * *",
+        )
 
 
 def test_it_syncs_from_the_command_line(business, redis_conn, capsys):
@@ -227,3 +228,28 @@ def test_it_syncs_from_the_command_line(business, redis_conn, capsys):
     assert "acme: succeeded" in capsys.readouterr().out
     with pytest.raises(CommandError, match="No business"):
         call_command("sync_reference_data", business="nope")
+
+
+def test_it_closes_runs_whose_worker_was_lost(business, redis_conn):
+    from kashflow.sync import LOCK_SECONDS
+
+    lost = SyncRun.objects.create(business=business, status=SyncRun.Status.RUNNING)
+    fresh = SyncRun.objects.create(business=business, status=SyncRun.Status.RUNNING)
+    SyncRun.objects.filter(pk=lost.pk).update(
+        created=timezone.now() - timedelta(seconds=LOCK_SECONDS + 1)
+    )
+
+    enqueue_due_syncs()
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, fresh.status) == (SyncRun.Status.FAILED, SyncRun.Status.RUNNING)
+    assert "worker was lost" in lost.error
+
+
+def test_it_syncs_every_connected_business_from_the_command_line(business, redis_conn):
+    Business.objects.create(name="Not connected", slug="loose")
+
+    call_command("sync_reference_data")
+
+    assert list(SyncRun.objects.values_list("business__slug", "trigger")) == [("acme", "command")]

@@ -31,8 +31,15 @@ def test_it_shows_the_sync_history_with_counts_and_errors(business, login, sync)
     assert page.status_code == 200
     body = page.content.decode()
     assert "Suppliers: KashFlow is down" in body
-    assert "suppliers: +" in body
+    assert "Suppliers: 25 added, 0 changed, 0 gone" in body
     assert "Sync now" not in body  # a bookkeeper may look but not sync
+
+
+def test_it_looks_again_while_a_sync_is_under_way(business, login):
+    url = reverse("reference:sync", args=["acme"])
+    assert 'http-equiv="refresh"' not in login("reviewer").get(url).content.decode()
+    SyncRun.objects.create(business=business)
+    assert 'http-equiv="refresh"' in login("reviewer").get(url).content.decode()
 
 
 def test_it_hides_the_sync_page_from_outsiders(business, login):
@@ -116,6 +123,14 @@ def test_it_creates_and_edits_a_supplier_rule(business, login, harrow):
 
     listing = client.get(reverse("reference:rules", args=["acme"])).content.decode()
     assert "Harrow Fuels Ltd" in listing and "7300 Fuel and Oil" in listing
+
+
+def test_it_shows_rules_to_a_bookkeeper_without_edit_links(business, login, harrow):
+    rule = SupplierRule.objects.create(business=business, supplier=harrow)
+    body = login("bookkeeper").get(reverse("reference:rules", args=["acme"])).content.decode()
+    assert "Harrow Fuels Ltd" in body
+    assert reverse("reference:rule_edit", args=["acme", "supplier", rule.pk]) not in body
+    assert login("outsider").get(reverse("reference:rules", args=["acme"])).status_code == 404
 
 
 def test_it_offers_only_this_businesss_active_records_in_a_rule(business, login, harrow):
@@ -330,3 +345,107 @@ def test_it_refuses_duplicate_decisions_to_lower_roles(login, pair, who, status)
         "",
     )
     assert Document.objects.filter(state=State.REJECTED).count() == 0
+
+
+# --- choosing the party, remembering the rule ------------------------------------------------
+
+
+def test_it_sets_the_chosen_supplier_and_applies_its_rule(business, login, harrow, new_document):
+    fuel = NominalCode.objects.get(business=business, code=7300)
+    SupplierRule.objects.create(business=business, supplier=harrow, nominal_code=fuel)
+    document = new_document(supplier_name="H. Fuels", state=State.NEEDS_ATTENTION)
+
+    response = login("bookkeeper").post(
+        reverse("reference:choose_party", args=["acme", document.pk]), {"party": harrow.pk}
+    )
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.supplier, document.nominal_code) == (harrow, fuel)
+    assert DocumentEvent.objects.filter(document=document, message__startswith="Chose").exists()
+
+
+def test_it_refuses_a_supplier_from_another_business_or_gone(business, login, harrow, new_document):
+    harrow.active = False
+    harrow.save()
+    document = new_document(state=State.NEEDS_ATTENTION)
+    login("bookkeeper").post(
+        reverse("reference:choose_party", args=["acme", document.pk]), {"party": harrow.pk}
+    )
+    document.refresh_from_db()
+    assert document.supplier is None
+    outsider = login("outsider").post(
+        reverse("reference:choose_party", args=["acme", document.pk]), {"party": harrow.pk}
+    )
+    assert outsider.status_code == 404
+
+
+def test_it_remembers_the_coding_for_a_reviewer_only(business, login, harrow, new_document):
+    fuel = NominalCode.objects.get(business=business, code=7300)
+    document = new_document(supplier=harrow, nominal_code=fuel, state=State.READY)
+    url = reverse("reference:remember_rule", args=["acme", document.pk])
+
+    assert login("bookkeeper").post(url).status_code == 403
+    assert not SupplierRule.objects.exists()
+
+    login("reviewer").post(url)
+    assert SupplierRule.objects.get().nominal_code == fuel
+
+
+def test_it_renders_the_candidates_for_the_review_page(
+    business, personas, harrow, new_document, rf
+):
+    from django.template.loader import render_to_string
+
+    from publisher.models import Membership
+    from publisher.rules import apply_mapping
+
+    document = new_document(supplier_name="Harrow Fool", state=State.NEEDS_ATTENTION)
+    apply_mapping(document)
+    request = rf.get("/")
+    request.user = personas["reviewer"]
+    html = render_to_string(
+        "publisher/reference/_party_choice.html",
+        {
+            "business": business,
+            "document": document,
+            "membership": Membership.objects.get(user=personas["reviewer"]),
+        },
+        request=request,
+    )
+    assert f'name="party" value="{harrow.pk}"' in html
+    assert "Create “Harrow Fool” in KashFlow" in html
+
+
+def test_it_summarises_the_latest_syncs_for_the_settings_page(business):
+    from django.template.loader import render_to_string
+
+    SyncRun.objects.create(
+        business=business, status=SyncRun.Status.FAILED, error="Suppliers: refused"
+    )
+    html = render_to_string("publisher/reference/_sync_summary.html", {"business": business})
+    assert "Failed" in html and "Suppliers: refused" in html
+    assert reverse("reference:sync", args=["acme"]) in html
+
+
+def test_it_creates_a_customer_rule_with_sales_payment_methods_only(
+    business, login, kashflow_sandbox, sync
+):
+    from kashflow.models import Customer, PaymentMethod
+    from publisher.rule_models import CustomerRule
+
+    add_party(kashflow_sandbox, "customer", "Borrowdale Walks Ltd")
+    sync()
+    customer = Customer.objects.get(business=business, name="Borrowdale Walks Ltd")
+    purchase = PaymentMethod.objects.get(business=business, direction="purchase", name="BACS")
+    sale = PaymentMethod.objects.get(business=business, direction="sale", name="PayPal")
+    url = reverse("reference:rule_new", args=["acme", "customer"])
+    client = login("reviewer")
+
+    refused = client.post(url, {"customer": customer.pk, "payment_method": purchase.pk})
+    assert refused.status_code == 200  # the form again, with the error
+    assert not CustomerRule.objects.exists()
+
+    client.post(url, {"customer": customer.pk, "payment_method": sale.pk, "paid": "true"})
+    rule = CustomerRule.objects.get()
+    assert (rule.customer, rule.payment_method, rule.paid) == (customer, sale, True)

@@ -6,6 +6,7 @@ Safe to run again: the demo data is created once and reused. Ctrl-C stops every 
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         def start(*cmd: str) -> None:
             procs.append(subprocess.Popen(cmd, env=env, start_new_session=True))
 
+        # A supervisor (or `timeout`) stops us with SIGTERM: clean up exactly as for Ctrl-C.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             redis_proc = self._ensure_redis()
             if redis_proc is not None:
@@ -64,7 +67,8 @@ class Command(BaseCommand):
             start(python, manage, "rqworker", "publish", "sync", "default")
             start(python, manage, "rqcron", "publisher.cron")
             start(python, manage, "runserver", "--noreload", f"127.0.0.1:{port}")
-            time.sleep(2)
+            _wait_for("127.0.0.1", sandbox_port)
+            _wait_for("127.0.0.1", port)
             call_command("sync_reference_data", business=business.slug)
             self.stdout.write(
                 self.style.SUCCESS(
@@ -129,3 +133,15 @@ class Command(BaseCommand):
                 time.sleep(0.1)
         proc.kill()
         raise SystemExit(f"Could not start redis-server at {url}.")
+
+
+def _wait_for(host: str, port: int, seconds: float = 30) -> None:
+    """Block until something listens on host:port, so the first request is not refused."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"Nothing started listening on {host}:{port} within {seconds:.0f} s.")

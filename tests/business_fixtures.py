@@ -1,3 +1,5 @@
+"""Fixtures for a business connected to the KashFlow stand-in, and coded documents in it."""
+
 import io
 from decimal import Decimal
 

@@ -293,12 +293,8 @@ def split(request, slug, pk):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("pages", ["Check the pages."])))
         return redirect("review", slug, pk)
-    split_document = getattr(actions, "split_document", None)
-    if split_document is None:
-        messages.error(request, "Splitting is not available in this version.")
-        return redirect("review", slug, pk)
     try:
-        parts = split_document(document, request.user, form.cleaned_data["pages"])
+        parts = actions.split_document(document, request.user, form.cleaned_data["pages"])
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("review", slug, pk)

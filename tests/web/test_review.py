@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from capture.models import DocumentEvent, Kind, State
+from capture.models import Document, DocumentEvent, Kind, State
 from publisher.models import PublishAttempt
 from tests.web.conftest import snapshot
 
@@ -470,3 +470,22 @@ def test_it_saves_the_party_picked_by_id_and_refuses_another_business_s(
     assert document.supplier == coding["supplier"]
     page = client.get(url(document)).content.decode()
     assert 'value="Screwfix"' in page and f'value="{coding["supplier"].pk}"' in page
+
+
+def test_it_splits_a_scanned_batch_into_new_documents(client, cast, redis_conn):
+    from capture.intake import ingest_file
+    from tests.web.test_upload import _pdf
+
+    [result] = ingest_file(cast.business, _pdf(3), "batch.pdf", on_accepted=lambda d: None)
+    batch = result.document
+    Document.objects.filter(pk=batch.pk).update(state=State.NEEDS_ATTENTION)
+    cast.as_(client, cast.bookkeeper)
+    page = client.get(url(batch)).content.decode()
+    assert "Split into separate documents" in page
+    response = client.post(url(batch, "split"), {"pages": "1-2, 3"}, follow=True)
+    assert "Split into 2 documents" in response.content.decode()
+    parts = Document.objects.exclude(pk=batch.pk).order_by("pk")
+    assert [p.page_count for p in parts] == [2, 1]
+    assert [p.original_name for p in parts] == ["batch.pdf (pages 1-2)", "batch.pdf (pages 3)"]
+    batch.refresh_from_db()
+    assert batch.state == State.REJECTED

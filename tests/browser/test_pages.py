@@ -217,3 +217,48 @@ def test_it_works_the_inbox_from_the_keyboard(live_server, browser_page, office)
     page.go_back()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "id_q"
+
+
+def test_it_takes_files_dropped_on_the_page_and_says_what_became_of_each(
+    live_server, browser_page, screenshot, office
+):
+    from tests.web.conftest import receipt_png
+
+    page, base = browser_page, live_server.url
+    sign_in(page, base, "bob")
+    page.goto(base + "/b/acme/upload/")
+    fresh = list(receipt_png("DROPPED RECEIPT 1"))
+    files = [
+        ("one.png", "image/png", fresh),
+        ("again.png", "image/png", fresh),
+        ("notes.txt", "text/plain", list(b"not a receipt")),
+    ]
+    # Drop one file first so the second copy arrives after it and is seen as a duplicate.
+    for batch in (files[:1], files[1:]):
+        page.evaluate(
+            """files => {
+                const data = new DataTransfer();
+                for (const [name, type, bytes] of files) {
+                    data.items.add(new File([new Uint8Array(bytes)], name, { type }));
+                }
+                const zone = document.getElementById("dropzone");
+                const init = { dataTransfer: data, bubbles: true };
+                zone.dispatchEvent(new DragEvent("dragover", init));
+                zone.dispatchEvent(new DragEvent("drop", init));
+            }""",
+            batch,
+        )
+        page.wait_for_function(
+            f"document.querySelectorAll('#file-list li:not(.refused):not(.accepted)"
+            f":not(.duplicate)').length === 0 && "
+            f"document.querySelectorAll('#file-list li').length === {1 if len(batch) == 1 else 3}"
+        )
+    outcomes = page.locator("#file-list .outcome").all_inner_texts()
+    assert outcomes[0] == "Accepted: reading it now."
+    assert outcomes[1].startswith("Already uploaded as document")
+    assert outcomes[2].startswith("This is not a file we can read")
+    assert "1 accepted · 1 duplicate · 1 refused." in page.inner_text("#upload-summary")
+    page.wait_for_timeout(300)  # let the bars finish their last stretch
+    screenshot("upload-results")
+    assert Document.objects.filter(original_name="one.png", uploaded_by__username="bob").exists()
+    assert not Document.objects.filter(original_name="notes.txt").exists()

@@ -345,7 +345,7 @@ def test_it_serves_the_original_and_page_images_to_members(client, cast, make_do
     assert original["X-Content-Type-Options"] == "nosniff"
     assert b"".join(original.streaming_content).startswith(b"\x89PNG")
     image = client.get(reverse("page_image", args=["acme", document.pk, 1]))
-    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     assert client.get(reverse("page_image", args=["acme", document.pk, 2])).status_code == 404
 
 
@@ -489,3 +489,20 @@ def test_it_splits_a_scanned_batch_into_new_documents(client, cast, redis_conn):
     assert [p.original_name for p in parts] == ["batch.pdf (pages 1-2)", "batch.pdf (pages 3)"]
     batch.refresh_from_db()
     assert batch.state == State.REJECTED
+
+
+def test_it_renders_only_the_page_asked_for_and_keeps_it(client, cast, settings):
+    from capture.intake import ingest_file
+    from tests.web.conftest import stored_files
+    from tests.web.test_upload import _pdf
+
+    [result] = ingest_file(cast.business, _pdf(3), "batch.pdf", on_accepted=lambda d: None)
+    cast.as_(client, cast.bookkeeper)
+    second = client.get(reverse("page_image", args=["acme", result.document.pk, 2]))
+    assert second.status_code == 200
+    assert b"".join(second.streaming_content).startswith(b"\xff\xd8")  # a JPEG
+    pages = [name for name in stored_files(settings) if name.startswith("pages/")]
+    assert len(pages) == 1 and pages[0].endswith("-2.jpg")
+    assert (
+        client.get(reverse("page_image", args=["acme", result.document.pk, 4])).status_code == 404
+    )

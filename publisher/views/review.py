@@ -18,12 +18,14 @@ from publisher.forms import (
     SplitForm,
     lines_from_formset,
     normalise_lines,
+    party_label,
 )
 from publisher.models import PublishAttempt, Role
 from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
 from publisher.views.overlay import field_boxes, field_confidence
+from publisher.views.parties import PARTY_MODELS
 
 APPROVING_ACTIONS = {"approve", "approve_next"}
 # Problems the extraction raises are matched to a field so they show next to it.
@@ -168,6 +170,7 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "split_form": SplitForm(page_count=document.page_count),
             "duplicate_of": document.duplicate_of,
             "suspected": duplicates.suspected_of(document),
+            "suggestions": _suggestions(document) if editable else [],
             "can_remember": membership.allows(Role.REVIEWER)
             and editable
             and document.kind != Kind.EXPENSE,
@@ -182,6 +185,19 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
         },
         status=status,
     )
+
+
+def _suggestions(document) -> list[dict]:
+    """Near matches for an unmatched supplier or customer, to pick with one key press."""
+    party = "customer" if document.kind == Kind.SALE else "supplier"
+    if getattr(document, f"{party}_id") is not None:
+        return []
+    found = ((document.extraction or {}).get("match") or {}).get("candidates") or []
+    ids = [c.get("id") for c in found if isinstance(c, dict)][:5]
+    model = PARTY_MODELS[party]
+    # Only the business's live records, whatever the stored suggestion says.
+    records = model.objects.active().filter(business=document.business, pk__in=ids).in_bulk()
+    return [{"id": pk, "label": party_label(records[pk])} for pk in ids if pk in records]
 
 
 def can_retry(membership, document) -> bool:
@@ -221,11 +237,14 @@ def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
                 break
     if document.kind == Kind.SALE and "supplier" in by_field:
         by_field.setdefault("customer", []).extend(by_field.pop("supplier"))
+    # Why matching and the rules chose each value ("VAT number matched", "Screwfix rule").
+    reasons = (document.extraction or {}).get("mapping") or {}
     return {
         name: {
             "field": form[name],
             "confidence": confidence.get(name),
             "problems": by_field.get(name, []),
+            "why": reasons.get(name, "") if isinstance(reasons, dict) else "",
         }
         for name in form.fields
     }

@@ -57,7 +57,8 @@ def office(acme, kashflow_sandbox):
             "fields": {
                 "total": {"value": "13.00", "confidence": 0.55, "boxes": [[0, 40, 40, 200, 20]]},
                 "document_number": {"confidence": 0.9, "boxes": [[1, 40, 40, 200, 20]]},
-            }
+            },
+            "match": {"candidates": [{"id": supplier.pk, "name": supplier.name, "score": 80}]},
         },
     )
     pdf = Document.objects.get(state=State.NEEDS_ATTENTION)
@@ -145,6 +146,13 @@ def test_it_zooms_rotates_pages_and_lights_up_fields_from_the_keyboard(
     assert page.get_attribute(".page.current", "data-page") == "2"
     page.focus("#id_total")
     screenshot("review-needs-attention")
+
+    # "Did you mean" fills the supplier picker.
+    page.click("[data-pick-id]")
+    assert page.input_value("input[name=supplier]") == str(
+        Supplier.objects.get(business=document.business).pk
+    )
+    assert page.input_value("#id_supplier") == Supplier.objects.get().name
 
     # Alt+L adds a line and puts the cursor in it; Alt+R opens the reject reason.
     page.keyboard.press("Alt+l")

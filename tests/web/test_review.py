@@ -506,3 +506,34 @@ def test_it_renders_only_the_page_asked_for_and_keeps_it(client, cast, settings)
     assert (
         client.get(reverse("page_image", args=["acme", result.document.pk, 4])).status_code == 404
     )
+
+
+def test_it_says_why_each_coded_value_is_there(client, cast, coding, make_doc):
+    document = make_doc(
+        State.READY,
+        nominal_code=coding["nominal"],
+        extraction={"mapping": {"nominal_code": "From the rule for Screwfix."}},
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    nominal = page.split('data-field="nominal_code"')[1].split("data-field=")[0]
+    assert '<span class="why">From the rule for Screwfix.</span>' in nominal
+
+
+def test_it_suggests_near_matches_of_this_business_only(client, cast, coding, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        supplier_name="Screwfx",
+        extraction={
+            "match": {
+                "candidates": [
+                    {"id": coding["supplier"].pk, "name": "Screwfix", "score": 91},
+                    {"id": coding["foreign"].pk, "name": "Flour Co", "score": 40},
+                    {"id": coding["gone"].pk, "name": "Gone Ltd", "score": 30},
+                ]
+            }
+        },
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    suggestions = page.split('class="suggestions small"')[1].split("</div>")[0]
+    assert f'data-pick-id="{coding["supplier"].pk}"' in suggestions
+    assert "Flour Co" not in suggestions and "Gone Ltd" not in suggestions

@@ -104,6 +104,17 @@
     });
   });
 
+  // "Did you mean" buttons fill the supplier or customer picker beside them.
+  document.querySelectorAll("[data-pick-id]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var picker = button.closest(".suggestions").parentNode.querySelector("[data-picker]");
+      picker.querySelector("[data-picker-id]").value = button.dataset.pickId;
+      var box = picker.querySelector("[data-picker-search]");
+      box.value = box.dataset.chosen = button.dataset.pickLabel;
+      box.focus();
+    });
+  });
+
   // Expense claims need a claimant; other kinds hide the box.
   var kind = document.getElementById("id_kind");
   var claimant = document.getElementById("claimant-row");

@@ -214,14 +214,25 @@ def _problems(document) -> list[str]:
     if document.state == State.NEEDS_ATTENTION:
         # Matching's findings (unknown supplier, suspected duplicate) live in the reason.
         found += re.split(r"(?<=[.!?])\s+", document.state_reason.strip())
-    if document.state in REVIEWABLE:
-        found += document.publish_problems()
     problems = []
     for problem in found:
         text = problem if isinstance(problem, str) else problem.get("message", str(problem))
         if text and text not in problems:
             problems.append(text)
+    if document.state in REVIEWABLE:
+        # The model's own checks, unless matching already said the same of that field.
+        covered = {_field_of(p) for p in problems} - {None}
+        problems += [
+            p
+            for p in document.publish_problems()
+            if p not in problems and _field_of(p) not in covered
+        ]
     return problems
+
+
+def _field_of(problem: str) -> str | None:
+    text = problem.lower()
+    return next((field for word, field in PROBLEM_FIELDS.items() if word in text), None)
 
 
 def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
@@ -230,11 +241,9 @@ def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
     confidence.setdefault("document_date", confidence.get("date"))
     by_field: dict[str, list[str]] = {}
     for problem in problems:
-        text = problem.lower()
-        for word, field in PROBLEM_FIELDS.items():
-            if word in text:
-                by_field.setdefault(field, []).append(problem)
-                break
+        field = _field_of(problem)
+        if field:
+            by_field.setdefault(field, []).append(problem)
     if document.kind == Kind.SALE and "supplier" in by_field:
         by_field.setdefault("customer", []).extend(by_field.pop("supplier"))
     # Why matching and the rules chose each value ("VAT number matched", "Screwfix rule").

@@ -144,7 +144,10 @@ def test_it_zooms_rotates_pages_and_lights_up_fields_from_the_keyboard(
     assert page.locator('.hl.on[data-field="total"]').count() == 1
     page.hover('.field[data-field="document_number"]')
     assert page.get_attribute(".page.current", "data-page") == "2"
+    page.mouse.move(5, 5)
+    page.focus("#id_net")
     page.focus("#id_total")
+    assert page.get_attribute(".page.current", "data-page") == "1"
     screenshot("review-needs-attention")
 
     # "Did you mean" fills the supplier picker.

@@ -537,3 +537,15 @@ def test_it_suggests_near_matches_of_this_business_only(client, cast, coding, ma
     suggestions = page.split('class="suggestions small"')[1].split("</div>")[0]
     assert f'data-pick-id="{coding["supplier"].pk}"' in suggestions
     assert "Flour Co" not in suggestions and "Gone Ltd" not in suggestions
+
+
+def test_it_says_each_problem_once(client, cast, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        state_reason="Supplier not found in KashFlow: choose one or create it.",
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    problems = page.split('aria-label="Problems"')[1].split("</ul>")[0]
+    assert "Supplier not found in KashFlow" in problems
+    assert "Choose the KashFlow supplier." not in problems
+    assert "Choose a nominal code." in problems

@@ -29,6 +29,18 @@ class DocumentType(models.TextChoices):
     CREDIT_NOTE = "credit_note", "Credit note"
 
 
+# The KashFlow records a document is coded with, as Document foreign keys.
+CODING_FIELDS = (
+    "supplier",
+    "customer",
+    "nominal_code",
+    "vat_rate",
+    "project",
+    "payment_method",
+    "bank_account",
+)
+
+
 def original_upload_to(document: "Document", filename: str) -> str:
     # Named by content hash so nothing in the path comes from the uploader.
     return f"originals/{document.business_id}/{document.sha256[:2]}/{document.sha256}"

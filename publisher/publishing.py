@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from capture.models import Document, Kind, State
+from capture.models import CODING_FIELDS, Document, Kind, State
 from capture.states import TransitionRefused, record_event, transition
 from kashflow import errors
 from kashflow.models import Supplier
@@ -30,16 +30,7 @@ EXEMPT_RATE = Decimal("-1")
 
 def publish_document(document_id: int, actor=None) -> PublishAttempt | None:
     """Run one publish attempt for a document in ``publishing``; safe to call twice."""
-    document = Document.objects.select_related(
-        "business",
-        "supplier",
-        "customer",
-        "nominal_code",
-        "vat_rate",
-        "project",
-        "payment_method",
-        "bank_account",
-    ).get(pk=document_id)
+    document = Document.objects.select_related("business", *CODING_FIELDS).get(pk=document_id)
     if document.state != State.PUBLISHING:
         return None
     try:

@@ -124,7 +124,7 @@ def test_it_zooms_rotates_pages_and_lights_up_fields_from_the_keyboard(
     document = Document.objects.get(state=State.NEEDS_ATTENTION)
     page.goto(base + f"/b/acme/d/{document.pk}/")
     page.wait_for_selector(".page.current img")
-    assert "Choose the KashFlow supplier." in page.inner_text(".problems")
+    assert "Supplier not found in KashFlow" in page.inner_text(".problems")
     assert "Net plus VAT does not equal the gross total." in page.inner_text(
         '.field[data-field="total"]'
     )

@@ -36,23 +36,59 @@ def _commit() -> str:
         return "unknown"
 
 
-def _setup_django(data_dir: str) -> None:
+def _setup_django(data_dir: str) -> dict:
+    """Point Django at a throw-away SQLite file; returns what to put back afterwards.
+
+    ``python -m bench`` runs every bench in one process, so Django may already be set up with
+    another bench's database (or the developer's own): the default database is re-pointed in
+    place rather than trusted to follow DATA_DIR."""
     os.environ["DATA_DIR"] = data_dir
-    os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.conf import settings
+    from django.db import connections
 
+    database = settings.DATABASES["default"]
+    saved = {
+        "database": dict(database),
+        "caches": settings.CACHES,
+        "debug": settings.DEBUG,
+        "hosts": settings.ALLOWED_HOSTS,
+    }
+    connections["default"].close()
+    database.update(
+        {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(Path(data_dir) / "inbox-bench.sqlite3"),
+            "OPTIONS": {"timeout": 30},
+        }
+    )
+    del connections["default"]
     # The bench measures the inbox, not Redis: keep sessions and the cache in-process.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    return saved
+
+
+def _restore_django(saved: dict) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    connections["default"].close()
+    database = settings.DATABASES["default"]
+    database.clear()
+    database.update(saved["database"])
+    del connections["default"]
+    settings.CACHES = saved["caches"]
+    settings.DEBUG = saved["debug"]
+    settings.ALLOWED_HOSTS = saved["hosts"]
 
 
 # A mix like a busy practice's: most published, a working queue on top.
@@ -149,8 +185,9 @@ def _pages(business) -> list[tuple[str, str]]:
 
 def run(documents: int = 100_000, runs: int = 15) -> list[dict]:
     data_dir = tempfile.mkdtemp(prefix="tillroll-bench-")
+    saved = None
     try:
-        _setup_django(data_dir)
+        saved = _setup_django(data_dir)
         from django.test import Client
 
         began = time.perf_counter()
@@ -178,6 +215,8 @@ def run(documents: int = 100_000, runs: int = 15) -> list[dict]:
         _print(rows, documents, runs, built)
         return rows
     finally:
+        if saved is not None:
+            _restore_django(saved)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

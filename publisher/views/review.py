@@ -46,7 +46,6 @@ PROBLEM_FIELDS = {
 @require_http_methods(["GET", "POST"])
 @forbid_role_refusals
 def review(request, slug, pk):
-
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     document = document_of_member(membership, pk)
     if request.method == "GET":
@@ -91,7 +90,6 @@ def review(request, slug, pk):
 
 
 def _save(document, user, form, lines) -> list[str]:
-
     changes = form.changes()
     new_lines = lines_from_formset(lines)
     if new_lines != normalise_lines(document.lines):
@@ -139,7 +137,6 @@ def _to_next(request, membership, document):
 
 
 def _render_review(request, membership, document, *, form=None, lines=None, status=200):
-
     editable = document.state in actions.EDITABLE_STATES and document.kashflow_number is None
     form = form or ReviewForm(instance=document)
     lines = lines or LineFormSet(prefix="lines", initial=normalise_lines(document.lines))
@@ -176,15 +173,20 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             and document.kind != Kind.EXPENSE,
             "can_create_party": membership.allows(Role.REVIEWER)
             and editable
-            and document.kind != Kind.EXPENSE
-            and (document.customer_id if document.kind == Kind.SALE else document.supplier_id)
-            is None
-            and bool(document.supplier_name.strip()),
+            and _party_missing(document),
             "kashflow_url": kashflow_record_url(document),
             "is_sale": document.kind == Kind.SALE,
         },
         status=status,
     )
+
+
+def _party_missing(document) -> bool:
+    """No KashFlow supplier (or customer) chosen, but a name read that one could be made from."""
+    if document.kind == Kind.EXPENSE or not document.supplier_name.strip():
+        return False
+    chosen = document.customer_id if document.kind == Kind.SALE else document.supplier_id
+    return chosen is None
 
 
 def _suggestions(document) -> list[dict]:
@@ -275,7 +277,6 @@ def kashflow_record_url(document) -> str:
 @require_POST
 @forbid_role_refusals
 def reject(request, slug, pk):
-
     membership = membership_with_role(request, slug, Role.REVIEWER)
     document = document_of_member(membership, pk)
     form = RejectForm(request.POST)
@@ -285,7 +286,7 @@ def reject(request, slug, pk):
     try:
         actions.check_reject(membership, document)
         actions.do_reject(document, request.user, form.cleaned_data["reason"])
-    except actions.ActionRefused as refusal:
+    except (actions.ActionRefused, TransitionRefused) as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, f"Rejected: {_label(document)}.")
@@ -296,14 +297,13 @@ def reject(request, slug, pk):
 @require_POST
 @forbid_role_refusals
 def retry(request, slug, pk):
-
     # Retrying a reading is a bookkeeper's job, retrying a publish a reviewer's: check_retry knows.
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     document = document_of_member(membership, pk)
     try:
         actions.check_retry(membership, document)
         actions.do_retry(document, request.user)
-    except actions.ActionRefused as refusal:
+    except (actions.ActionRefused, TransitionRefused) as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, "Trying again.")
@@ -314,7 +314,6 @@ def retry(request, slug, pk):
 @require_POST
 @forbid_role_refusals
 def split(request, slug, pk):
-
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     document = document_of_member(membership, pk)
     form = SplitForm(request.POST, page_count=document.page_count)

@@ -549,3 +549,17 @@ def test_it_says_each_problem_once(client, cast, make_doc):
     assert "Supplier not found in KashFlow" in problems
     assert "Choose the KashFlow supplier." not in problems
     assert "Choose a nominal code." in problems
+
+
+def test_it_tells_a_reviewer_who_lost_a_race_instead_of_failing(client, cast, publishable):
+    from unittest import mock
+
+    from capture.states import TransitionRefused
+
+    cast.as_(client, cast.reviewer)
+    # Someone else moved the document between the check and the move.
+    lost = TransitionRefused("The document is no longer Ready.")
+    with mock.patch("publisher.actions.do_reject", side_effect=lost):
+        response = client.post(url(publishable, "reject"), {"reason": "blurred"}, follow=True)
+    assert response.status_code == 200
+    assert "no longer Ready" in response.content.decode()

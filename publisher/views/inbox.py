@@ -194,7 +194,7 @@ def inbox_live(request, slug):
             "documents": documents,
             "live_ids": live_ids(documents),
             "tabs": tab_list(state_counts(business)),
-            "tab": request.GET.get("state", ""),
+            "tab": request.GET.get("state", "") if request.GET.get("state") in TAB_STATES else "",
             "can_approve": membership.allows(Role.REVIEWER),
         },
     )

@@ -46,32 +46,7 @@ class DocumentAdmin(admin.ModelAdmin):
     actions = ["publish_selected"]
     inlines = [DocumentEventInline]
     exclude = ("original", "ocr", "extraction")
-    readonly_fields = (
-        "business",
-        "state",
-        "state_reason",
-        "original_link",
-        "original_name",
-        "content_type",
-        "size",
-        "sha256",
-        "page_count",
-        "duplicate_of",
-        "uploaded_by",
-        "kashflow_number",
-        "kashflow_attachment_id",
-        "kashflow_payment_id",
-        "published_at",
-    )
-    raw_id_fields = (
-        "supplier",
-        "customer",
-        "nominal_code",
-        "vat_rate",
-        "project",
-        "payment_method",
-        "bank_account",
-    )
+    readonly_fields = ("original_link",)
 
     @admin.display(description="Supplier / customer")
     def party(self, document):
@@ -88,7 +63,20 @@ class DocumentAdmin(admin.ModelAdmin):
         # The list never shows what OCR read; leave the big JSON columns in the database.
         return super().get_queryset(request).defer("ocr", "extraction")
 
-    @admin.action(description="Approve and publish the selected ready documents")
+    # Documents change only through the product's actions, which write the audit trail: the
+    # admin shows them and publishes them, never edits or deletes them behind the trail's back.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Approve and publish the selected ready documents", permissions=["view"]
+    )
     def publish_selected(self, request, queryset):
         from publisher.actions import approve_many
         from publisher.models import Membership, Role

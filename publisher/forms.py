@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
 from capture.models import Document, Kind, State
 from kashflow.models import (
@@ -81,6 +82,32 @@ REVIEW_FIELDS = [
 ]
 
 
+class PartyPicker(forms.Widget):
+    """A search box over the business's suppliers or customers, holding the chosen id.
+
+    A business may have thousands of parties: a <select> of them all would make every review
+    page heavy, so the box asks the server for the few names that match what is typed.
+    """
+
+    # In the app folder: the form renderer looks in apps, not in the project templates folder.
+    template_name = "publisher/widgets/party_picker.html"
+
+    def __init__(self, search_url: str = "", label: str = "", attrs=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(search_url=self.search_url, label=self.label)
+        return context
+
+
+def party_label(party) -> str:
+    """How a supplier or customer is named in the picker: unique even when names repeat."""
+    return f"{party.name} ({party.code})" if getattr(party, "code", "") else party.name
+
+
 class ReviewForm(forms.ModelForm):
     class Meta:
         model = Document
@@ -121,6 +148,12 @@ class ReviewForm(forms.ModelForm):
                 )
                 queryset = queryset.filter(Q(direction=direction) | Q(pk=current))
             self.fields[name].queryset = queryset
+        for name in ("supplier", "customer"):
+            current = getattr(document, name) if getattr(document, f"{name}_id") else None
+            self.fields[name].widget = PartyPicker(
+                reverse("parties", args=[document.business.slug, name]),
+                party_label(current) if current else "",
+            )
         self.fields["claimant"].help_text = ""
 
     def clean(self):
@@ -239,24 +272,51 @@ class InboxSearchForm(forms.Form):
     )
 
     def filter(self, queryset):
-        """Narrow ``queryset`` by what was asked; every test here can use an index."""
+        """Narrow ``queryset`` by what was asked, each test off an index.
+
+        Afterwards ``exact`` says whether the matches were found apart (few, their ids known)
+        rather than left for the database to find in date order (a common name)."""
+        self.exact = False
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
         text = (data.get("q") or "").strip()
-        if text:
-            amount = _amount(text)
-            if amount is not None:
-                queryset = queryset.filter(Q(total=amount) | Q(document_number=text))
-            else:
-                queryset = queryset.filter(
-                    Q(supplier_name__icontains=text) | Q(document_number__in={text, text.upper()})
-                )
+        amount = _amount(text)
+        if amount is not None:
+            queryset = self._exactly(queryset, Q(total=amount) | Q(document_number=text))
+        elif any(ch.isdigit() for ch in text):
+            numbers = self._exactly(queryset, Q(document_number__in={text, text.upper()}))
+            # A supplier name with a digit in it is rare: look by name only if no number matches.
+            queryset = numbers if numbers.exists() else self._by_name(queryset, text)
+        elif text:
+            queryset = self._by_name(queryset, text)
         if data.get("date_from"):
             queryset = queryset.filter(document_date__gte=data["date_from"])
         if data.get("date_to"):
             queryset = queryset.filter(document_date__lte=data["date_to"])
         return queryset
+
+    def _exactly(self, queryset, condition: Q):
+        """``queryset`` narrowed to the documents matching ``condition`` on its own indexes.
+
+        Asked together with the business, SQLite (which keeps no statistics unless told to)
+        walks the business's index and reads every row, OCR words and all; asked alone it can
+        only use the amount, number and name indexes. The business, state and date conditions
+        still apply to what comes back."""
+        candidates = list(
+            Document.objects.filter(condition)
+            .order_by()
+            .values_list("pk", flat=True)[: EXACT_MATCHES_MAX + 1]
+        )
+        if len(candidates) > EXACT_MATCHES_MAX:
+            return queryset.filter(condition)
+        self.exact = True
+        return queryset.filter(pk__in=candidates)
+
+    def _by_name(self, queryset, text: str):
+        # A rare name is found by scanning the name index alone; a common one (too many to
+        # list) is left to the date-ordered walk, which meets a page of them at once.
+        return self._exactly(queryset, Q(supplier_name__icontains=text))
 
 
 def _amount(text: str) -> Decimal | None:
@@ -264,6 +324,11 @@ def _amount(text: str) -> Decimal | None:
     if re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned):
         return Decimal(cleaned)
     return None
+
+
+# An amount, a number or a rare name matches few documents; past this many the search is left
+# to the database's date-ordered walk.
+EXACT_MATCHES_MAX = 5000
 
 
 class ConnectionForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from publisher.views import auth, business, files, inbox, review, upload
+from publisher.views import auth, business, files, inbox, parties, review, upload
 
 document = "b/<slug:slug>/d/<int:pk>/"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("b/<slug:slug>/inbox/live/", inbox.inbox_live, name="inbox_live"),
     path("b/<slug:slug>/publish/", inbox.publish_selected, name="publish_selected"),
     path("b/<slug:slug>/upload/", upload.upload, name="upload"),
+    path("b/<slug:slug>/parties/<str:party>/", parties.parties, name="parties"),
     path(document, review.review, name="review"),
     path(document + "status/", review.document_status, name="document_status"),
     path(document + "reject/", review.reject, name="reject"),

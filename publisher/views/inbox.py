@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from capture.models import Document, State
 from publisher import actions
-from publisher.forms import InboxSearchForm
+from publisher.forms import EXACT_MATCHES_MAX, InboxSearchForm
 from publisher.models import Role
 from publisher.views.access import forbid_role_refusals, membership_with_role
 
@@ -85,7 +85,12 @@ def inbox(request, slug):
     else:
         # Across states, or narrowed by a search, id order is creation order and needs no sort.
         rows = rows.order_by("-id")
-    page = Window.of(rows, request.GET.get("page"), None if searching else tab_total(counts, tab))
+    page = Window.of(
+        rows,
+        request.GET.get("page"),
+        total=None if searching else tab_total(counts, tab),
+        exact=searching and search.exact,
+    )
     documents = page.documents
     query = request.GET.copy()
     query.pop("page", None)
@@ -116,8 +121,13 @@ def tab_total(counts: dict[str, int], tab: str) -> int:
 
 @dataclass
 class Window:
-    """One page of rows. A search is paged by peeking one row past the page instead of counting
-    every match, which on a large business costs more than the page itself."""
+    """One page of rows, found in two steps: the ids of the page, then those rows.
+
+    The ids come off an index alone (no table row is read to skip the pages before), so a deep
+    page costs little more than the first. A search is paged by peeking one id past the page
+    instead of counting every match. An exact search (amount, number) takes its few matches
+    straight from their own indexes and sorts them here, so the database never walks the
+    whole business in date order looking for them."""
 
     number: int
     documents: list
@@ -125,7 +135,7 @@ class Window:
     total: int | None
 
     @classmethod
-    def of(cls, rows, number, total: int | None) -> "Window":
+    def of(cls, rows, number, *, total: int | None, exact: bool = False) -> "Window":
         try:
             number = max(1, int(number or 1))
         except ValueError:
@@ -133,8 +143,15 @@ class Window:
         if total is not None:
             number = min(number, max(1, ceil(total / PAGE_SIZE)))
         start = (number - 1) * PAGE_SIZE
-        found = list(rows[start : start + PAGE_SIZE + 1])
-        return cls(number, found[:PAGE_SIZE], len(found) > PAGE_SIZE, total)
+        if exact:
+            matches = rows.order_by().values_list("pk", flat=True)[:EXACT_MATCHES_MAX]
+            ids = sorted(matches, reverse=True)[start : start + PAGE_SIZE + 1]
+        else:
+            ids = list(rows.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+        shown = ids[:PAGE_SIZE]
+        found = rows.order_by().in_bulk(shown) if shown else {}
+        documents = [found[pk] for pk in shown if pk in found]
+        return cls(number, documents, len(ids) > PAGE_SIZE, total)
 
     @property
     def has_previous(self) -> bool:
@@ -177,7 +194,7 @@ def inbox_live(request, slug):
             "documents": documents,
             "live_ids": live_ids(documents),
             "tabs": tab_list(state_counts(business)),
-            "tab": request.GET.get("state", ""),
+            "tab": request.GET.get("state", "") if request.GET.get("state") in TAB_STATES else "",
             "can_approve": membership.allows(Role.REVIEWER),
         },
     )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from capture.models import Document, Kind, State
 from capture.states import TransitionRefused
-from publisher import actions
+from publisher import actions, duplicates, rules
 from publisher.forms import (
     REVIEWABLE,
     LineFormSet,
@@ -18,12 +18,14 @@ from publisher.forms import (
     SplitForm,
     lines_from_formset,
     normalise_lines,
+    party_label,
 )
 from publisher.models import PublishAttempt, Role
 from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
 from publisher.views.overlay import field_boxes, field_confidence
+from publisher.views.parties import PARTY_MODELS
 
 APPROVING_ACTIONS = {"approve", "approve_next"}
 # Problems the extraction raises are matched to a field so they show next to it.
@@ -44,14 +46,14 @@ PROBLEM_FIELDS = {
 @require_http_methods(["GET", "POST"])
 @forbid_role_refusals
 def review(request, slug, pk):
-
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     document = document_of_member(membership, pk)
     if request.method == "GET":
         return _render_review(request, membership, document)
 
     action = request.POST.get("action", "save")
-    if action in APPROVING_ACTIONS:
+    remember = request.POST.get("remember") == "on"
+    if action in APPROVING_ACTIONS or remember:
         # Refuse a bookkeeper before their edits are saved: a refusal changes nothing.
         require_role(membership, Role.REVIEWER)
     try:
@@ -68,6 +70,8 @@ def review(request, slug, pk):
         return _render_review(request, membership, document, form=form, lines=lines, status=400)
 
     changed = _save(document, request.user, form, lines)
+    if remember:
+        _remember(request, document)
     if action not in APPROVING_ACTIONS:
         messages.success(request, _saved_message(changed))
         return redirect("review", slug, pk)
@@ -86,7 +90,6 @@ def review(request, slug, pk):
 
 
 def _save(document, user, form, lines) -> list[str]:
-
     changes = form.changes()
     new_lines = lines_from_formset(lines)
     if new_lines != normalise_lines(document.lines):
@@ -94,6 +97,17 @@ def _save(document, user, form, lines) -> list[str]:
     if not changes:
         return []
     return actions.do_save_review(document, user, changes)
+
+
+def _remember(request, document) -> None:
+    """Make the coding just chosen the rule for this supplier or customer."""
+    document.refresh_from_db()
+    try:
+        rule = rules.remember_rule(document, request.user)
+    except ValueError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.info(request, f"Remembered: documents from {rule.party.name} will be coded so.")
 
 
 def _saved_message(changed: list[str]) -> str:
@@ -123,7 +137,6 @@ def _to_next(request, membership, document):
 
 
 def _render_review(request, membership, document, *, form=None, lines=None, status=200):
-
     editable = document.state in actions.EDITABLE_STATES and document.kashflow_number is None
     form = form or ReviewForm(instance=document)
     lines = lines or LineFormSet(prefix="lines", initial=normalise_lines(document.lines))
@@ -153,11 +166,40 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "reject_form": RejectForm(),
             "split_form": SplitForm(page_count=document.page_count),
             "duplicate_of": document.duplicate_of,
+            "suspected": duplicates.suspected_of(document),
+            "suggestions": _suggestions(document) if editable else [],
+            "can_remember": membership.allows(Role.REVIEWER)
+            and editable
+            and document.kind != Kind.EXPENSE,
+            "can_create_party": membership.allows(Role.REVIEWER)
+            and editable
+            and _party_missing(document),
             "kashflow_url": kashflow_record_url(document),
             "is_sale": document.kind == Kind.SALE,
         },
         status=status,
     )
+
+
+def _party_missing(document) -> bool:
+    """No KashFlow supplier (or customer) chosen, but a name read that one could be made from."""
+    if document.kind == Kind.EXPENSE or not document.supplier_name.strip():
+        return False
+    chosen = document.customer_id if document.kind == Kind.SALE else document.supplier_id
+    return chosen is None
+
+
+def _suggestions(document) -> list[dict]:
+    """Near matches for an unmatched supplier or customer, to pick with one key press."""
+    party = "customer" if document.kind == Kind.SALE else "supplier"
+    if getattr(document, f"{party}_id") is not None:
+        return []
+    found = ((document.extraction or {}).get("match") or {}).get("candidates") or []
+    ids = [c.get("id") for c in found if isinstance(c, dict)][:5]
+    model = PARTY_MODELS[party]
+    # Only the business's live records, whatever the stored suggestion says.
+    records = model.objects.active().filter(business=document.business, pk__in=ids).in_bulk()
+    return [{"id": pk, "label": party_label(records[pk])} for pk in ids if pk in records]
 
 
 def can_retry(membership, document) -> bool:
@@ -174,14 +216,25 @@ def _problems(document) -> list[str]:
     if document.state == State.NEEDS_ATTENTION:
         # Matching's findings (unknown supplier, suspected duplicate) live in the reason.
         found += re.split(r"(?<=[.!?])\s+", document.state_reason.strip())
-    if document.state in REVIEWABLE:
-        found += document.publish_problems()
     problems = []
     for problem in found:
         text = problem if isinstance(problem, str) else problem.get("message", str(problem))
         if text and text not in problems:
             problems.append(text)
+    if document.state in REVIEWABLE:
+        # The model's own checks, unless matching already said the same of that field.
+        covered = {_field_of(p) for p in problems} - {None}
+        problems += [
+            p
+            for p in document.publish_problems()
+            if p not in problems and _field_of(p) not in covered
+        ]
     return problems
+
+
+def _field_of(problem: str) -> str | None:
+    text = problem.lower()
+    return next((field for word, field in PROBLEM_FIELDS.items() if word in text), None)
 
 
 def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
@@ -190,18 +243,19 @@ def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
     confidence.setdefault("document_date", confidence.get("date"))
     by_field: dict[str, list[str]] = {}
     for problem in problems:
-        text = problem.lower()
-        for word, field in PROBLEM_FIELDS.items():
-            if word in text:
-                by_field.setdefault(field, []).append(problem)
-                break
+        field = _field_of(problem)
+        if field:
+            by_field.setdefault(field, []).append(problem)
     if document.kind == Kind.SALE and "supplier" in by_field:
         by_field.setdefault("customer", []).extend(by_field.pop("supplier"))
+    # Why matching and the rules chose each value ("VAT number matched", "Screwfix rule").
+    reasons = (document.extraction or {}).get("mapping") or {}
     return {
         name: {
             "field": form[name],
             "confidence": confidence.get(name),
             "problems": by_field.get(name, []),
+            "why": reasons.get(name, "") if isinstance(reasons, dict) else "",
         }
         for name in form.fields
     }
@@ -223,7 +277,6 @@ def kashflow_record_url(document) -> str:
 @require_POST
 @forbid_role_refusals
 def reject(request, slug, pk):
-
     membership = membership_with_role(request, slug, Role.REVIEWER)
     document = document_of_member(membership, pk)
     form = RejectForm(request.POST)
@@ -233,7 +286,7 @@ def reject(request, slug, pk):
     try:
         actions.check_reject(membership, document)
         actions.do_reject(document, request.user, form.cleaned_data["reason"])
-    except actions.ActionRefused as refusal:
+    except (actions.ActionRefused, TransitionRefused) as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, f"Rejected: {_label(document)}.")
@@ -244,14 +297,13 @@ def reject(request, slug, pk):
 @require_POST
 @forbid_role_refusals
 def retry(request, slug, pk):
-
     # Retrying a reading is a bookkeeper's job, retrying a publish a reviewer's: check_retry knows.
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     document = document_of_member(membership, pk)
     try:
         actions.check_retry(membership, document)
         actions.do_retry(document, request.user)
-    except actions.ActionRefused as refusal:
+    except (actions.ActionRefused, TransitionRefused) as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, "Trying again.")
@@ -262,19 +314,14 @@ def retry(request, slug, pk):
 @require_POST
 @forbid_role_refusals
 def split(request, slug, pk):
-
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     document = document_of_member(membership, pk)
     form = SplitForm(request.POST, page_count=document.page_count)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("pages", ["Check the pages."])))
         return redirect("review", slug, pk)
-    split_document = getattr(actions, "split_document", None)
-    if split_document is None:
-        messages.error(request, "Splitting is not available in this version.")
-        return redirect("review", slug, pk)
     try:
-        parts = split_document(document, request.user, form.cleaned_data["pages"])
+        parts = actions.split_document(document, request.user, form.cleaned_data["pages"])
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("review", slug, pk)

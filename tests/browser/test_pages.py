@@ -57,7 +57,8 @@ def office(acme, kashflow_sandbox):
             "fields": {
                 "total": {"value": "13.00", "confidence": 0.55, "boxes": [[0, 40, 40, 200, 20]]},
                 "document_number": {"confidence": 0.9, "boxes": [[1, 40, 40, 200, 20]]},
-            }
+            },
+            "match": {"candidates": [{"id": supplier.pk, "name": supplier.name, "score": 80}]},
         },
     )
     pdf = Document.objects.get(state=State.NEEDS_ATTENTION)
@@ -123,7 +124,7 @@ def test_it_zooms_rotates_pages_and_lights_up_fields_from_the_keyboard(
     document = Document.objects.get(state=State.NEEDS_ATTENTION)
     page.goto(base + f"/b/acme/d/{document.pk}/")
     page.wait_for_selector(".page.current img")
-    assert "Choose the KashFlow supplier." in page.inner_text(".problems")
+    assert "Supplier not found in KashFlow" in page.inner_text(".problems")
     assert "Net plus VAT does not equal the gross total." in page.inner_text(
         '.field[data-field="total"]'
     )
@@ -143,8 +144,18 @@ def test_it_zooms_rotates_pages_and_lights_up_fields_from_the_keyboard(
     assert page.locator('.hl.on[data-field="total"]').count() == 1
     page.hover('.field[data-field="document_number"]')
     assert page.get_attribute(".page.current", "data-page") == "2"
+    page.mouse.move(5, 5)
+    page.focus("#id_net")
     page.focus("#id_total")
+    assert page.get_attribute(".page.current", "data-page") == "1"
     screenshot("review-needs-attention")
+
+    # "Did you mean" fills the supplier picker.
+    page.click("[data-pick-id]")
+    assert page.input_value("input[name=supplier]") == str(
+        Supplier.objects.get(business=document.business).pk
+    )
+    assert page.input_value("#id_supplier") == Supplier.objects.get().name
 
     # Alt+L adds a line and puts the cursor in it; Alt+R opens the reject reason.
     page.keyboard.press("Alt+l")
@@ -192,6 +203,10 @@ def test_it_renders_the_other_pages(live_server, browser_page, screenshot, offic
     page.goto(base + "/b/acme/settings/members/")
     assert page.locator("#members tbody tr").count() == 2
     screenshot("members")
+    page.goto(base + "/b/acme/rules/")
+    screenshot("rules")
+    page.goto(base + "/b/acme/kashflow/sync/")
+    screenshot("sync")
     page.goto(base + "/b/acme/upload/")
     page.select_option("#id_kind", "expense")
     assert page.is_visible("#id_claimant")
@@ -213,3 +228,48 @@ def test_it_works_the_inbox_from_the_keyboard(live_server, browser_page, office)
     page.go_back()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "id_q"
+
+
+def test_it_takes_files_dropped_on_the_page_and_says_what_became_of_each(
+    live_server, browser_page, screenshot, office
+):
+    from tests.web.conftest import receipt_png
+
+    page, base = browser_page, live_server.url
+    sign_in(page, base, "bob")
+    page.goto(base + "/b/acme/upload/")
+    fresh = list(receipt_png("DROPPED RECEIPT 1"))
+    files = [
+        ("one.png", "image/png", fresh),
+        ("again.png", "image/png", fresh),
+        ("notes.txt", "text/plain", list(b"not a receipt")),
+    ]
+    # Drop one file first so the second copy arrives after it and is seen as a duplicate.
+    for batch in (files[:1], files[1:]):
+        page.evaluate(
+            """files => {
+                const data = new DataTransfer();
+                for (const [name, type, bytes] of files) {
+                    data.items.add(new File([new Uint8Array(bytes)], name, { type }));
+                }
+                const zone = document.getElementById("dropzone");
+                const init = { dataTransfer: data, bubbles: true };
+                zone.dispatchEvent(new DragEvent("dragover", init));
+                zone.dispatchEvent(new DragEvent("drop", init));
+            }""",
+            batch,
+        )
+        page.wait_for_function(
+            f"document.querySelectorAll('#file-list li:not(.refused):not(.accepted)"
+            f":not(.duplicate)').length === 0 && "
+            f"document.querySelectorAll('#file-list li').length === {1 if len(batch) == 1 else 3}"
+        )
+    outcomes = page.locator("#file-list .outcome").all_inner_texts()
+    assert outcomes[0] == "Accepted: reading it now."
+    assert outcomes[1].startswith("Already uploaded as document")
+    assert outcomes[2].startswith("This is not a file we can read")
+    assert "1 accepted · 1 duplicate · 1 refused." in page.inner_text("#upload-summary")
+    page.wait_for_timeout(300)  # let the bars finish their last stretch
+    screenshot("upload-results")
+    assert Document.objects.filter(original_name="one.png", uploaded_by__username="bob").exists()
+    assert not Document.objects.filter(original_name="notes.txt").exists()

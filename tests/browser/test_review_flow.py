@@ -88,7 +88,20 @@ def test_it_uploads_reads_corrects_approves_and_publishes(
             page.wait_for_timeout(300)
             screenshot("review")
         # Correct what reading could not know, from the keyboard.
-        page.select_option("#id_supplier", label=facts["supplier_name"])
+        # The supplier picker: type part of the name, take the suggestion.
+        supplier = Supplier.objects.get(business=reviewer_business, name=facts["supplier_name"])
+        page.fill("#id_supplier", "")
+        page.type("#id_supplier", facts["supplier_name"][:6])
+        page.wait_for_function(
+            "n => Array.from(document.querySelectorAll('#id_supplier-options option'))"
+            ".some(o => o.value === n)",
+            arg=facts["supplier_name"],
+        )
+        page.fill("#id_supplier", facts["supplier_name"])
+        page.wait_for_function(
+            "id => document.querySelector('input[name=supplier]').value === String(id)",
+            arg=supplier.pk,
+        )
         page.select_option("#id_nominal_code", label="5000 Purchases")
         page.select_option("#id_vat_rate", label="20%")
         page.fill("#id_document_date", facts["date"].isoformat())

@@ -124,9 +124,9 @@ def test_it_costs_the_same_queries_whatever_the_number_of_documents(client, cast
     _bulk(cast.business, 600, state=State.PUBLISHING)
     _bulk(cast.business, 600)
     assert _queries(client, url) == few
-    # Session, user, membership, counts, rows, switcher (+1 count when searching), and the
-    # session save for the last-business memory.
-    assert few <= 10
+    # Session, user, membership, counts, page ids, rows, switcher (+1 for a search's matches),
+    # and the session save for the last-business memory.
+    assert few <= 11
 
 
 def test_it_polls_only_while_rows_are_live(client, cast, make_doc):
@@ -219,3 +219,19 @@ def test_it_offers_bulk_publish_only_to_reviewers(client, cast, publishable):
         "Approve &amp; publish selected"
         in cast.as_(client, cast.reviewer).get(INBOX).content.decode()
     )
+
+
+def test_it_finds_a_rare_name_and_pages_a_common_one(client, cast, make_doc):
+    _bulk(cast.business, 60, supplier_name="Screwfix")
+    rare = make_doc(State.READY, supplier_name="Zebra Paints")
+    make_doc(State.READY, supplier_name="Zebra Paints", business=cast.other)
+    cast.as_(client, cast.bookkeeper)
+    found = client.get(INBOX + "?q=zebra")
+    assert found.context["documents"] == [rare]
+    first = client.get(INBOX + "?q=screwfix").context
+    second = client.get(INBOX + "?q=screwfix&page=2").context
+    assert len(first["documents"]) == 50 and first["page"].has_next
+    # 61: the bulk copies and the row they were copied from.
+    assert len(second["documents"]) == 11 and not second["page"].has_next
+    ids = [d.pk for d in first["documents"] + second["documents"]]
+    assert ids == sorted(ids, reverse=True)

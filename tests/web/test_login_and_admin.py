@@ -109,3 +109,17 @@ def test_it_refuses_the_admin_action_to_staff_who_are_not_reviewers_there(
     publishable.refresh_from_db()
     assert publishable.state == State.READY
     assert "you are not a reviewer of this business" in response.content.decode()
+
+
+def test_it_never_edits_or_deletes_documents_in_the_admin(client, cast, staff, make_doc):
+    from tests.web.conftest import snapshot
+
+    document = make_doc()
+    before = snapshot(document)
+    client.force_login(staff)
+    change = reverse("admin:capture_document_change", args=[document.pk])
+    page = client.get(change).content.decode()
+    assert 'name="total"' not in page
+    client.post(change, {"total": "1.00", "state": "published"})
+    client.post(reverse("admin:capture_document_delete", args=[document.pk]), {"post": "yes"})
+    assert snapshot(document) == before

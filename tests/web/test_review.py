@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from capture.models import DocumentEvent, Kind, State
+from capture.models import Document, DocumentEvent, Kind, State
 from publisher.models import PublishAttempt
 from tests.web.conftest import snapshot
 
@@ -71,9 +71,7 @@ def test_it_shows_the_image_beside_every_editable_field(client, cast, coding, pu
         "lines-TOTAL_FORMS",
     ]:
         assert f'name="{name}"' in page, name
-    # Only Acme's live suppliers are offered.
-    assert "Screwfix" in page
-    assert "Flour Co" not in page and "Gone Ltd" not in page
+    assert 'data-search-url="/b/acme/parties/supplier/"' in page
 
 
 def test_it_places_field_highlights_from_extraction_boxes(client, cast, make_doc):
@@ -347,7 +345,7 @@ def test_it_serves_the_original_and_page_images_to_members(client, cast, make_do
     assert original["X-Content-Type-Options"] == "nosniff"
     assert b"".join(original.streaming_content).startswith(b"\x89PNG")
     image = client.get(reverse("page_image", args=["acme", document.pk, 1]))
-    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     assert client.get(reverse("page_image", args=["acme", document.pk, 2])).status_code == 404
 
 
@@ -381,7 +379,187 @@ def test_it_shows_matching_findings_beside_the_supplier(client, cast, make_doc):
         "Looks like a duplicate of document 7.",
     )
     page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
-    supplier_field = page.split('data-field="supplier"')[1].split("</div>")[0]
+    supplier_field = page.split('data-field="supplier"')[1].split("data-field=")[0]
     assert "Supplier not found in KashFlow: choose one or create it." in supplier_field
     number_field = page.split('data-field="document_number"')[1].split("</div>")[0]
     assert "Looks like a duplicate of document 7." in number_field
+
+
+def test_it_points_to_the_side_by_side_page_for_a_suspected_duplicate(client, cast, make_doc):
+    earlier = make_doc(State.PUBLISHED)
+    document = make_doc(State.NEEDS_ATTENTION, extraction={"suspected_duplicate_of": earlier.pk})
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    assert reverse("reference:duplicate", args=["acme", document.pk]) in page
+    assert f"document {earlier.pk}" in page
+
+
+def test_it_offers_to_create_an_unknown_supplier_to_reviewers_only(client, cast, make_doc):
+    document = make_doc(State.NEEDS_ATTENTION, supplier_name="Brand New Ltd")
+    create = reverse("reference:create_party", args=["acme", document.pk])
+    assert create not in cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    page = cast.as_(client, cast.reviewer).get(url(document)).content.decode()
+    assert create in page and "Create “Brand New Ltd” in KashFlow" in page
+
+
+def test_it_remembers_the_coding_as_the_supplier_s_rule(client, cast, coding, publishable):
+    from publisher.rule_models import SupplierRule
+
+    cast.as_(client, cast.reviewer)
+    page = client.get(url(publishable)).content.decode()
+    assert 'name="remember"' in page
+    response = client.post(url(publishable), form_data(publishable, remember="on"), follow=True)
+    rule = SupplierRule.objects.get(supplier=coding["supplier"])
+    assert rule.nominal_code == coding["nominal"] and rule.vat_rate == coding["vat"]
+    assert "Remembered: documents from Screwfix" in response.content.decode()
+
+
+def test_it_refuses_a_bookkeeper_who_asks_to_remember_a_rule(client, cast, coding, publishable):
+    from publisher.rule_models import SupplierRule
+
+    before = snapshot(publishable)
+    cast.as_(client, cast.bookkeeper)
+    assert 'name="remember"' not in client.get(url(publishable)).content.decode()
+    response = client.post(url(publishable), form_data(publishable, remember="on", total="99.00"))
+    assert response.status_code == 403
+    assert snapshot(publishable) == before
+    assert not SupplierRule.objects.exists()
+
+
+def test_it_offers_customers_and_sales_payment_methods_on_a_sale(client, cast, coding, make_doc):
+    from kashflow.models import Customer, PaymentMethod
+
+    Customer.objects.create(business=cast.business, kashflow_id=5, name="Northern Homes")
+    PaymentMethod.objects.create(
+        business=cast.business, kashflow_id=9, name="PayPal", direction=PaymentMethod.Direction.SALE
+    )
+    sale = make_doc(State.NEEDS_ATTENTION, kind="sale")
+    page = cast.as_(client, cast.bookkeeper).get(url(sale)).content.decode()
+    assert 'data-field="customer"' in page and "/parties/customer/" in page
+    assert 'data-field="supplier"' not in page
+    methods = page.split('name="payment_method"')[1].split("</select>")[0]
+    assert "PayPal" in methods and "Card" not in methods
+    cost = cast.as_(client, cast.bookkeeper).get(url(make_doc(State.READY))).content
+    methods = cost.decode().split('name="payment_method"')[1].split("</select>")[0]
+    assert "Card" in methods and "PayPal" not in methods
+
+
+def test_it_finds_only_the_business_s_live_parties_as_the_reviewer_types(client, cast, coding):
+    from kashflow.models import Supplier
+
+    for i in range(30):
+        Supplier.objects.create(business=cast.business, kashflow_id=100 + i, name=f"Screw Co {i}")
+    search = reverse("parties", args=["acme", "supplier"])
+    cast.as_(client, cast.bookkeeper)
+    found = client.get(search + "?q=screwfix").content.decode()
+    assert f'value="Screwfix" data-id="{coding["supplier"].pk}"' in found
+    assert client.get(search + "?q=screw").content.decode().count("<option") == 20
+    assert "Gone Ltd" not in client.get(search + "?q=gone").content.decode()
+    assert "Flour Co" not in client.get(search + "?q=flour").content.decode()
+    assert client.get(reverse("parties", args=["acme", "nominal"])).status_code == 404
+    cast.as_(client, cast.outsider)
+    assert client.get(search + "?q=screwfix").status_code == 404
+
+
+def test_it_saves_the_party_picked_by_id_and_refuses_another_business_s(
+    client, cast, coding, make_doc
+):
+    document = make_doc(State.NEEDS_ATTENTION)
+    cast.as_(client, cast.bookkeeper)
+    client.post(url(document), form_data(document, supplier=coding["supplier"].pk))
+    document.refresh_from_db()
+    assert document.supplier == coding["supplier"]
+    page = client.get(url(document)).content.decode()
+    assert 'value="Screwfix"' in page and f'value="{coding["supplier"].pk}"' in page
+
+
+def test_it_splits_a_scanned_batch_into_new_documents(client, cast, redis_conn):
+    from capture.intake import ingest_file
+    from tests.web.test_upload import _pdf
+
+    [result] = ingest_file(cast.business, _pdf(3), "batch.pdf", on_accepted=lambda d: None)
+    batch = result.document
+    Document.objects.filter(pk=batch.pk).update(state=State.NEEDS_ATTENTION)
+    cast.as_(client, cast.bookkeeper)
+    page = client.get(url(batch)).content.decode()
+    assert "Split into separate documents" in page
+    response = client.post(url(batch, "split"), {"pages": "1-2, 3"}, follow=True)
+    assert "Split into 2 documents" in response.content.decode()
+    parts = Document.objects.exclude(pk=batch.pk).order_by("pk")
+    assert [p.page_count for p in parts] == [2, 1]
+    assert [p.original_name for p in parts] == ["batch.pdf (pages 1-2)", "batch.pdf (pages 3)"]
+    batch.refresh_from_db()
+    assert batch.state == State.REJECTED
+
+
+def test_it_renders_only_the_page_asked_for_and_keeps_it(client, cast, settings):
+    from capture.intake import ingest_file
+    from tests.web.conftest import stored_files
+    from tests.web.test_upload import _pdf
+
+    [result] = ingest_file(cast.business, _pdf(3), "batch.pdf", on_accepted=lambda d: None)
+    cast.as_(client, cast.bookkeeper)
+    second = client.get(reverse("page_image", args=["acme", result.document.pk, 2]))
+    assert second.status_code == 200
+    assert b"".join(second.streaming_content).startswith(b"\xff\xd8")  # a JPEG
+    pages = [name for name in stored_files(settings) if name.startswith("pages/")]
+    assert len(pages) == 1 and pages[0].endswith("-2.jpg")
+    assert (
+        client.get(reverse("page_image", args=["acme", result.document.pk, 4])).status_code == 404
+    )
+
+
+def test_it_says_why_each_coded_value_is_there(client, cast, coding, make_doc):
+    document = make_doc(
+        State.READY,
+        nominal_code=coding["nominal"],
+        extraction={"mapping": {"nominal_code": "From the rule for Screwfix."}},
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    nominal = page.split('data-field="nominal_code"')[1].split("data-field=")[0]
+    assert '<span class="why">From the rule for Screwfix.</span>' in nominal
+
+
+def test_it_suggests_near_matches_of_this_business_only(client, cast, coding, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        supplier_name="Screwfx",
+        extraction={
+            "match": {
+                "candidates": [
+                    {"id": coding["supplier"].pk, "name": "Screwfix", "score": 91},
+                    {"id": coding["foreign"].pk, "name": "Flour Co", "score": 40},
+                    {"id": coding["gone"].pk, "name": "Gone Ltd", "score": 30},
+                ]
+            }
+        },
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    suggestions = page.split('class="suggestions small"')[1].split("</div>")[0]
+    assert f'data-pick-id="{coding["supplier"].pk}"' in suggestions
+    assert "Flour Co" not in suggestions and "Gone Ltd" not in suggestions
+
+
+def test_it_says_each_problem_once(client, cast, make_doc):
+    document = make_doc(
+        State.NEEDS_ATTENTION,
+        state_reason="Supplier not found in KashFlow: choose one or create it.",
+    )
+    page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+    problems = page.split('aria-label="Problems"')[1].split("</ul>")[0]
+    assert "Supplier not found in KashFlow" in problems
+    assert "Choose the KashFlow supplier." not in problems
+    assert "Choose a nominal code." in problems
+
+
+def test_it_tells_a_reviewer_who_lost_a_race_instead_of_failing(client, cast, publishable):
+    from unittest import mock
+
+    from capture.states import TransitionRefused
+
+    cast.as_(client, cast.reviewer)
+    # Someone else moved the document between the check and the move.
+    lost = TransitionRefused("The document is no longer Ready.")
+    with mock.patch("publisher.actions.do_reject", side_effect=lost):
+        response = client.post(url(publishable, "reject"), {"reason": "blurred"}, follow=True)
+    assert response.status_code == 200
+    assert "no longer Ready" in response.content.decode()

@@ -72,6 +72,49 @@
     });
   }
 
+  // Supplier and customer pickers: the server sends the few names matching what is typed; the
+  // hidden box holds the chosen record's id, and only a name picked from the list sets it.
+  document.querySelectorAll("[data-picker]").forEach(function (picker) {
+    var box = picker.querySelector("[data-picker-search]");
+    var id = picker.querySelector("[data-picker-id]");
+    var list = picker.querySelector("datalist");
+    var timer = null;
+    function match() {
+      var found = Array.prototype.find.call(list.options, function (o) { return o.value === box.value; });
+      if (found) { id.value = found.dataset.id; box.dataset.chosen = box.value; }
+      return found;
+    }
+    function load(then) {
+      fetch(box.dataset.searchUrl + "?q=" + encodeURIComponent(box.value), { credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { list.innerHTML = html; if (then) then(); });
+    }
+    box.addEventListener("focus", function () { if (!list.options.length) load(); });
+    box.addEventListener("input", function () {
+      if (match()) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () { load(match); }, 150);
+    });
+    box.addEventListener("change", function () {
+      if (!box.value.trim()) { id.value = ""; box.dataset.chosen = ""; }
+      else if (!match() && box.value !== box.dataset.chosen) {
+        // Typed but not picked: ask once more, then leave it unchosen so the problem shows.
+        load(function () { if (!match()) { id.value = ""; picker.closest(".field").classList.add("has-error"); } });
+      }
+    });
+  });
+
+  // "Did you mean" buttons fill the supplier or customer picker beside them.
+  document.querySelectorAll("[data-pick-id]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var picker = button.closest(".suggestions").parentNode.querySelector("[data-picker]");
+      picker.querySelector("[data-picker-id]").value = button.dataset.pickId;
+      var box = picker.querySelector("[data-picker-search]");
+      box.value = box.dataset.chosen = button.dataset.pickLabel;
+      box.focus();
+    });
+  });
+
   // Expense claims need a claimant; other kinds hide the box.
   var kind = document.getElementById("id_kind");
   var claimant = document.getElementById("claimant-row");

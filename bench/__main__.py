@@ -18,9 +18,4 @@ unknown = [name for name in wanted if name not in MODULES]
 if unknown:
     sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(MODULES)}")
 for name in wanted:
-    try:
-        module = importlib.import_module(MODULES[name])
-    except ModuleNotFoundError as exc:
-        print(f"== {name}: not available ({exc})")
-        continue
-    module.run()
+    importlib.import_module(MODULES[name]).run()

@@ -12,8 +12,8 @@ from .text import TextLine
 # phone numbers far more often than money. A comma may stand for the decimal point because OCR
 # reads a faint point as one.
 AMOUNT = re.compile(
-    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>RM|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
-    r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,7})\s?(?:[.,]|,\s)(?P<dec>\d{2})(?![\d%]|\s?%|[.,]\d)"
+    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>RM?|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
+    r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,7})\s?(?:[.,]\s?)(?P<dec>\d{2})(?![\d%]|\s?%|[.,]\d)"
 )
 
 
@@ -62,23 +62,28 @@ class Labelled:
 
 
 # Ordered from the label that most surely means "what was paid" to the least.
+# "TOTAL" as OCR reads it off thermal paper: Fotal, T0TAL, Tatal, TOTA1.
+TOT = r"(?:[tf7][o0a][t7][a4][l1i|!])"
 TOTAL_LABELS = [
-    (re.compile(r"grand\s*total|total\s*(amount\s*)?(payable|due|to\s*pay)", re.I), 10),
-    (
-        re.compile(r"(total\s*)?rounded\s*total|total\s*(after\s*)?round(ed|ing)?(?!\s*adj)", re.I),
-        10,
-    ),
+    (re.compile(rf"grand\s*{TOT}|{TOT}\s*(amount\s*)?(payable|due|to\s*pay)", re.I), 10),
+    (re.compile(rf"rounded\s*{TOT}|{TOT}\s*(after\s*)?round(ed|ing)?(?!\s*adj)", re.I), 10),
+    (re.compile(rf"{TOT}\s*after\s*(adj|round|disc)", re.I), 10),
     (re.compile(r"amount\s*(due|payable|to\s*pay)|balance\s*(due|to\s*pay)", re.I), 9),
-    (re.compile(r"total\s*\(?\s*inc(l|lusive|luding)?\b", re.I), 9),
-    (re.compile(r"total\s*(sales|amount|amt|price)?", re.I), 6),
+    (re.compile(rf"{TOT}.*\b(inc|incl|inclusive|including)\b\.?", re.I), 9),
+    (re.compile(rf"{TOT}\s*(sales|amount|amt|price|payable)?", re.I), 6),
+    (re.compile(rf"net+\s*{TOT}", re.I), 4),
     (re.compile(r"\b(amount|amt)\b", re.I), 2),
 ]
 NOT_TOTAL = re.compile(
-    r"sub\s*-?\s*tota|total\s*(no|qty|quantity|items?|units?|pcs|disc\w*|sav\w*|excl?\w*|"
-    r"ex\b|before|vat|gst|tax|net|points?|weight|tender)|(?<!\w)(vat|gst|tax)\s*total|"
-    r"cash|change|tender|round\w*\s*adj|discount|saving|points|net\s*total",
+    rf"sub\s*-?\s*{TOT}|{TOT}\s*(no|qty|quantity|items?|units?|pcs|disc\w*|sav\w*|ex\b|"
+    rf"vat|gst|tax|net|points?|weight|tender)|(?<!\w)(vat|gst|tax)\s*{TOT}|"
+    r"\bexc\w*|\bbefore\b|\bex\.?\s*(vat|gst|tax)|cash|change|tender|round\w*\s*adj|"
+    r"discount|saving|points",
     re.I,
 )
+ROUNDING = re.compile(r"round", re.I)
+TENDERED = re.compile(r"\b(cash|tender\w*|received|paid)\b(?!\s*(sale|bill|invoice|receipt))", re.I)
+CHANGE = re.compile(r"\bchange\b", re.I)
 NET_LABELS = [
     (
         re.compile(
@@ -88,6 +93,7 @@ NET_LABELS = [
         ),
         9,
     ),
+    (re.compile(r"\b(excl\w*|exclusive|ex\.?\s*(vat|gst|tax)|before\s*(vat|gst|tax))", re.I), 8),
     (re.compile(r"sub\s*-?\s*total", re.I), 7),
     (re.compile(r"\bnet\b|goods\s*value|amount\s*before\s*(vat|tax)", re.I), 5),
 ]
@@ -126,6 +132,9 @@ def labelled_amounts(
                 values = []
             score -= 1
         if values:
+            if len(values) > 1 and score < 20:
+                # Several amounts after one label is a table row (a tax summary), not a total.
+                score -= 2
             found.append(Labelled(values[-1], score, label))
     return found
 

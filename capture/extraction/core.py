@@ -57,6 +57,7 @@ INVOICE_SIGNS = re.compile(
     r"\binvoice\s*(no|number|date|#)|\bdue\s*date|\bbill\s*to\b|\binvoice\s*to\b|payment\s*terms",
     re.I,
 )
+CHANGE_WORD = money.CHANGE
 PAYMENT_WORDS = re.compile(r"cash|change|tender|card|visa|mastercard|paid|payment", re.I)
 
 
@@ -119,20 +120,56 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     )
     nets = money.labelled_amounts(lines, money.NET_LABELS, None, hints.get("net_label"))
     vats = money.labelled_amounts(lines, money.VAT_LABELS, money.NOT_VAT, hints.get("vat_label"))
+    everywhere = [a.value for line in lines for a in money.amounts_in(line)]
+    rounding_lines = [line.index for line in lines if money.ROUNDING.search(line.text)]
+    roundings = [
+        a.value for index in rounding_lines for a in money.amounts_in(lines[index]) if a.value
+    ]
+    adjustments = {abs(r) for r in roundings}
+    totals += _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere)
+    paid = _cash_less_change(lines)
+    if paid is not None:
+        totals.append(paid)
+    if not totals:
+        # Without a total, a subtotal with nothing added to it is what was paid.
+        totals = [money.Labelled(n.amount, n.score - 3, n.label) for n in nets if not vats]
     if not totals:
         totals = _unlabelled_totals(lines)
-    everywhere = [a.value for line in lines for a in money.amounts_in(line)]
 
     def total_score(candidate: money.Labelled) -> float:
         repeats = everywhere.count(candidate.amount.value) - 1
-        return candidate.score + min(repeats, 2) * 0.5
+        score = candidate.score + min(repeats, 2) * 0.5
+        if (
+            paid is not None
+            and candidate is not paid
+            and candidate.amount.value == paid.amount.value
+        ):
+            # What the customer handed over less the change agrees: a strong sign.
+            score += 3
+        # The amount after a rounding adjustment is the one paid.
+        if any(
+            abs(candidate.amount.value - other.amount.value) in adjustments
+            for other in totals
+            if other.amount.line.index < candidate.amount.line.index
+        ):
+            score += 3
+        # Likewise a total printed after a rounding line that follows another total.
+        position = candidate.amount.line.index
+        if any(
+            other.amount.line.index < index < position
+            for index in rounding_lines
+            for other in totals
+        ):
+            score += 2
+        return score
 
     best = None
     for total, net, vat in product(totals or [None], [None, *nets], [None, *vats]):
         score = total_score(total) if total else 0.0
         score += (net.score * 0.3 if net else 0) + (vat.score * 0.3 if vat else 0)
         if total and net and vat:
-            if net.amount.value + vat.amount.value == total.amount.value:
+            gap = abs(net.amount.value + vat.amount.value - total.amount.value)
+            if vat.amount.value > 0 and (gap == 0 or gap in adjustments):
                 score += 12
             else:
                 score -= 4
@@ -159,9 +196,68 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
             chosen.amount.boxes,
             source,
         )
+    if total and total.score < 20:
+        _apply_trailing_rounding(lines, result, total)
     if total and vat and not net and vat.amount.value < total.amount.value:
         _set(result, "net", total.amount.value - vat.amount.value, 0.6, (), "gross less VAT")
     _vat_rate(lines, result, vat)
+
+
+def _apply_trailing_rounding(lines: list[TextLine], result: Extraction, total) -> None:
+    """A rounding adjustment printed after the total, with no rounded total under it."""
+    for line in lines[total.amount.line.index + 1 : total.amount.line.index + 4]:
+        if not money.ROUNDING.search(line.text):
+            continue
+        adjustment = next((a.value for a in money.amounts_in(line) if a.value), None)
+        if adjustment is None or abs(adjustment) >= Decimal("0.10"):
+            return
+        field = result.fields["total"]
+        field.value = total.amount.value + adjustment
+        field.source += ", then rounding"
+        field.boxes = field.boxes + line.boxes()
+        return
+
+
+def _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere) -> list[money.Labelled]:
+    """Net plus tax (plus any rounding) when that sum is printed somewhere, e.g. as paid."""
+    found = []
+    for net in nets:
+        for vat in vats:
+            if vat.amount.value <= 0:
+                continue
+            for rounding in (Decimal(0), *roundings):
+                value = net.amount.value + vat.amount.value + rounding
+                if value <= 0 or value not in everywhere:
+                    continue
+                for line in lines:
+                    for amount in money.amounts_in(line):
+                        if amount.value == value and amount.line is not net.amount.line:
+                            found.append(money.Labelled(amount, 7.0, "net plus tax"))
+                            break
+                    else:
+                        continue
+                    break
+    return found
+
+
+def _cash_less_change(lines: list[TextLine]) -> money.Labelled | None:
+    """Cash tendered less change given, when both are printed."""
+    tendered = change = None
+    for line in lines:
+        values = money.amounts_in(line)
+        if not values:
+            continue
+        if CHANGE_WORD.search(line.text):
+            change = change or values[-1]
+        elif money.TENDERED.search(line.text):
+            tendered = tendered or values[-1]
+    if tendered is None or change is None or change.value < 0:
+        return None
+    value = tendered.value - change.value
+    if value <= 0:
+        return None
+    amount = money.Amount(value, tendered.line, tendered.start, tendered.end)
+    return money.Labelled(amount, 6.5, "cash less change")
 
 
 def _unlabelled_totals(lines: list[TextLine]) -> list[money.Labelled]:

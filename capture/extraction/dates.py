@@ -36,6 +36,7 @@ MONTH_DAY = re.compile(
     r"\b" + MONTH + r"[\s\-./]*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y>\d{4})(?!\d)", re.I
 )
 COMPACT = re.compile(r"(?<!\d)(?P<n>20\d{6})(?!\d)")
+COMPACT_DMY = re.compile(r"(?<!\d)(?P<n>[0-3]\d[01]\d20\d{2})(?!\d)")
 
 DUE_LABEL = re.compile(r"\bdue\b|pay(ment)?\s*(by|before|due)|payable\s*by", re.I)
 DATE_LABEL = re.compile(
@@ -63,8 +64,14 @@ def _year(text: str) -> int:
     return 2000 + value if value < 100 else value
 
 
+# Documents are dated from 2000 up to a year ahead; anything else is a misread.
+LATEST_YEAR = date.today().year + 1
+# Digits thermal print and OCR confuse, tried only when a date as read is impossible.
+MISREAD_DIGITS = {"6": "0", "8": "0", "5": "0", "9": "0"}
+
+
 def _make(year: int, month: int, day: int) -> date | None:
-    if not 2000 <= year <= 2099:
+    if not 2000 <= year <= LATEST_YEAR:
         return None
     try:
         return date(year, month, day)
@@ -72,39 +79,73 @@ def _make(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _repair(text: str, low: int, high: int) -> str:
+    """A number outside [low, high] with one confusable digit put right, if that fits."""
+    if low <= int(text) <= high:
+        return text
+    for position, digit in enumerate(text):
+        if digit in MISREAD_DIGITS:
+            fixed = text[:position] + MISREAD_DIGITS[digit] + text[position + 1 :]
+            if low <= int(fixed) <= high:
+                return fixed
+    return text
+
+
+# Letters OCR puts in place of digits inside a date: O for 0, I or l for 1.
+DIGIT_LOOKALIKES = re.compile(r"(?<![A-Za-z])[OoIl|](?=\d)|(?<=\d)[OoIl|](?![A-Za-z])")
+LOOKALIKE_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
+
+
 def read_numeric(a: str, b: str, c: str, orders: tuple[str, ...] = ()) -> tuple[date, str] | None:
     """Three numbers as a date: learnt orders first, then year-first, day-first, month-first."""
     parts = {"a": a, "b": b, "c": c}
     candidates = list(orders)
     candidates += ["YMD"] if len(a) == 4 else ["DMY", "MDY"]
-    for order in candidates:
-        values = dict(zip(order, parts.values(), strict=True))
-        if len(values["Y"]) not in (2, 4) or len(values["D"]) > 2 or len(values["M"]) > 2:
-            continue
-        found = _make(_year(values["Y"]), int(values["M"]), int(values["D"]))
-        if found:
-            return found, order
+    for repair in (False, True):
+        for order in candidates:
+            values = dict(zip(order, parts.values(), strict=True))
+            if len(values["Y"]) not in (2, 4) or len(values["D"]) > 2 or len(values["M"]) > 2:
+                continue
+            if repair:
+                values["Y"] = (
+                    _repair(values["Y"], 2000, LATEST_YEAR)
+                    if len(values["Y"]) == 4
+                    else values["Y"]
+                )
+                values["M"] = _repair(values["M"], 1, 12)
+                values["D"] = _repair(values["D"], 1, 31)
+            found = _make(_year(values["Y"]), int(values["M"]), int(values["D"]))
+            if found:
+                return found, order
     return None
 
 
 def dates_in(line: TextLine, orders: tuple[str, ...] = ()) -> list[FoundDate]:
     found: list[FoundDate] = []
-    for match in NUMERIC.finditer(line.text):
+    # Same length as the line, so match positions still point at the right words.
+    text = DIGIT_LOOKALIKES.sub(lambda m: LOOKALIKE_DIGIT[m.group(0)], line.text)
+    for match in NUMERIC.finditer(text):
         read = read_numeric(match["a"], match["b"], match["c"], orders)
         if read:
             found.append(
                 FoundDate(read[0], line, match.start(), match.end(), read[1], match["sep"])
             )
     for pattern in (DAY_MONTH, MONTH_DAY):
-        for match in pattern.finditer(line.text):
-            value = _make(_year(match["y"]), MONTHS[match["mon"][:3].lower()], int(match["d"]))
+        for match in pattern.finditer(text):
+            year = match["y"] if len(match["y"]) == 2 else _repair(match["y"], 2000, LATEST_YEAR)
+            value = _make(_year(year), MONTHS[match["mon"][:3].lower()], int(match["d"]))
             if value:
                 found.append(FoundDate(value, line, match.start(), match.end(), "text", " "))
-    for match in COMPACT.finditer(line.text):
+    for match in COMPACT.finditer(text):
         n = match["n"]
         value = _make(int(n[:4]), int(n[4:6]), int(n[6:]))
         if value:
             found.append(FoundDate(value, line, match.start(), match.end(), "YMD", ""))
+    for match in COMPACT_DMY.finditer(text):
+        n = match["n"]
+        value = _make(int(n[4:]), int(n[2:4]), int(n[:2]))
+        if value:
+            found.append(FoundDate(value, line, match.start(), match.end(), "compact", ""))
     return sorted(found, key=lambda f: f.start)
 
 
@@ -127,6 +168,9 @@ TIME = re.compile(r"\b\d{1,2}:\d{2}")
 
 def _shape_bonus(line: TextLine, item: FoundDate) -> float:
     """Unlabelled, a date that looks like one (a time beside it, a full year) is likelier."""
+    if item.order == "compact":
+        # Eight bare digits are a date only when nothing better is printed.
+        return -1.0
     bonus = 0.5 if TIME.search(line.text) else 0.0
     if item.order == "text" or re.search(r"\d{4}", line.text[item.start : item.end]):
         bonus += 0.3

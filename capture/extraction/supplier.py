@@ -16,9 +16,11 @@ COMPANY_SUFFIX = re.compile(
     r"enterprise|trading|holdings|group)\b\.?",
     re.I,
 )
+CONTINUATION = re.compile(r"^\W*(co\b|sdn\b|bhd\b|ltd\b|limited\b|&)", re.I)
 ONLY_SUFFIX = re.compile(r"^\W*(sdn\.?\s*bhd|bhd|berhad|ltd|limited|plc|llp)\W*$", re.I)
 NOT_A_NAME = re.compile(
     r"\b(invoice|receipt|credit\s*note|tax|vat|gst|tel|phone|fax|email|e-mail|www|http|date|time|"
+    r"salesperson|cash\s*sa\w*|served|server|"
     r"reg(istration|istered)?|company\s*no|co\.?\s*(reg|no)|welcome|thank|cashier|table|order|"
     r"bill\s*to|invoice\s*to|ship\s*to|deliver|customer|account|page|statement|copy|"
     r"road|street|st\.|lane|avenue|jalan|jln|taman|lot|no\.|unit|floor|suite|postcode)\b|@|\d{4,}",
@@ -40,8 +42,23 @@ class SupplierPick:
     source: str
 
 
+# A company registration number printed after the name: "(126926-H)", "(CO.REG: 933109-X)".
+REGISTRATION = re.compile(
+    r"[(\[{]\s*(co\.?\s*)?(reg\w*\.?|no\.?)?\s*:?\s*[\w.-]*\d[\w.-]*\s*[)\]}]?"
+)
+# Legal forms as OCR mangles them: "SDN 3HD", "SON BHD", "SDN. GHD.".
+MANGLED_SDN_BHD = re.compile(r"\bS[DO0I]N\s*\.?\s*[B3G8E][HNL]D\b", re.I)
+# Nothing after the legal form is part of the name: "ACME SDN BHD Duty Free Zone".
+AFTER_LEGAL_FORM = re.compile(
+    r"(\b(sdn\.?\s*bhd|bhd|berhad|ltd|limited|plc|llp|s/b)\b\.?).*$", re.I
+)
+
+
 def clean_name(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"")
+    text = REGISTRATION.sub(" ", text).replace("¥", "Y")
+    text = MANGLED_SDN_BHD.sub(lambda m: "SDN BHD" if m.group(0).isupper() else "Sdn Bhd", text)
+    text = AFTER_LEGAL_FORM.sub(r"\1", text)
+    text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"“”‘’»«©®")
     return text
 
 
@@ -81,17 +98,37 @@ def pick_supplier(lines: list[TextLine]) -> SupplierPick | None:
     if best is None:
         return None
     score, position = best
-    chosen = [top[position]]
-    # A name printed over two lines ("ACME TRADING" / "SDN BHD") is one name.
-    if position + 1 < len(top) and ONLY_SUFFIX.match(top[position + 1].text):
-        chosen.append(top[position + 1])
+    chosen = _whole_name(top, position)
     name = clean_name(" ".join(line.text for line in chosen))
     conf = min(0.95, 0.35 + 0.08 * score) * (sum(c.conf for c in chosen) / len(chosen)) ** 0.5
     return SupplierPick(name, max(0.05, conf), chosen, "letterhead")
 
 
+def _whole_name(top: list[TextLine], position: int) -> list[TextLine]:
+    """The chosen line, with the line before or after when the name runs over two lines:
+    "ACME TRADING" / "SDN BHD", "POPULAR BOOK" / "CO. (M) SDN BHD", "(SETIA" / "ALAM)"."""
+    chosen = [top[position]]
+    text = top[position].text
+    before = top[position - 1] if position else None
+    after = top[position + 1] if position + 1 < len(top) else None
+    opens_late = text.count(")") > text.count("(") or CONTINUATION.match(text)
+    if before is not None and opens_late and _wordlike(before):
+        chosen.insert(0, before)
+    if after is not None and (
+        ONLY_SUFFIX.match(clean_name(after.text)) or text.count("(") > text.count(")")
+    ):
+        chosen.append(after)
+    return chosen
+
+
+def _wordlike(line: TextLine) -> bool:
+    words = [w.text for w in line.words]
+    real = [w for w in words if sum(c.isalpha() for c in w) >= 2]
+    return bool(real) and len(real) >= len(words) / 2 and line.conf >= 0.6
+
+
 def _score(line: TextLine, position: int, typical: float) -> float | None:
-    text = line.text
+    text = clean_name(line.text)
     letters = sum(c.isalpha() for c in text)
     if letters < 3 or letters / max(len(text.replace(" ", "")), 1) < 0.6:
         return None
@@ -107,7 +144,12 @@ def _score(line: TextLine, position: int, typical: float) -> float | None:
         score -= 3
     score += min(2.0, 2.0 * (line.height / typical - 1)) if typical else 0
     if line.conf < 0.5:
-        score -= 1
+        score -= 3
+    elif line.conf < 0.7:
+        score -= 1.5
+    if not _wordlike(line):
+        # Logos and smudges read as short letter jumbles: "Apap die", "oe ee tlt Be".
+        score -= 2
     return score
 
 
@@ -141,22 +183,27 @@ def match_known(
     from rapidfuzz import fuzz
 
     names = [(supplier, fold(supplier.name)) for supplier in known]
-    candidates = [part for line in lines if line.page == 0 for part in segments(line)][
-        : TOP_LINES + 4
+    candidates = [part for line in lines if line.page == 0 for part in segments(line)][:30]
+    texts: list[tuple[str, list[TextLine], int]] = [
+        (fold(clean_name(c.text)), [c], n) for n, c in enumerate(candidates)
     ]
-    texts: list[tuple[str, list[TextLine]]] = [(fold(c.text), [c]) for c in candidates]
     texts += [
-        (fold(a.text + " " + b.text), [a, b])
-        for a, b in zip(candidates, candidates[1:], strict=False)
+        (fold(clean_name(a.text + " " + b.text)), [a, b], n)
+        for n, (a, b) in enumerate(zip(candidates, candidates[1:], strict=False))
     ]
     best: tuple[float, KnownSupplier, list[TextLine]] | None = None
-    for text, source in texts:
+    for text, source, position in texts:
         if len(text) < 3:
             continue
         for supplier, name in names:
             score = fuzz.ratio(text, name)
-            if len(text) > len(name) + 3:
-                score = max(score, fuzz.partial_ratio(name, text) * 0.95)
+            if len(text) > len(name) + 3 and len(name) >= 8:
+                # The name inside a longer line ("ACME STORES, 12 HIGH ST"), discounted by how
+                # much of the line is not the name, so short names do not match everywhere.
+                share = len(name) / len(text)
+                score = max(score, fuzz.partial_ratio(name, text) * (0.8 + 0.2 * share))
+            # Letterheads are at the top: the same likeness further down counts for less.
+            score -= 0.2 * position
             if best is None or score > best[0]:
                 best = (score, supplier, source)
     if best is None or best[0] < 70:

@@ -28,6 +28,26 @@ def gb_check_digits_ok(number: str) -> bool:
     return total % 97 == 0 or (total + 55) % 97 == 0
 
 
+# Characters OCR reads in place of digits; "?" stands for one it could not read at all.
+LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
+SMUDGED_GB = re.compile(r"\b[G6C][B8]\s?([0-9OoIl|SB/\\.,:;'`\- ]{9,14})")
+
+
+def repair_gb_number(text: str) -> str | None:
+    """Nine digits read after "GB" with at most one unreadable character, put right by the
+    check digits when exactly one digit in its place passes them."""
+    chars = re.sub(r"\s", "", text).translate(LOOKALIKES)
+    chars = re.sub(r"[^0-9]", "?", chars)[:9]
+    if len(chars) != 9 or chars.count("?") > 1:
+        return None
+    if "?" not in chars:
+        return chars if gb_check_digits_ok(chars) else None
+    fits = [
+        chars.replace("?", d) for d in "0123456789" if gb_check_digits_ok(chars.replace("?", d))
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
 def normalise_vat_number(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", text.upper())
 
@@ -45,6 +65,11 @@ def find_vat_number(lines: list[TextLine], near_label: str | None = None):
         if not label:
             continue
         for candidate_line, offset in ((line, label.end()), *_next(lines, position)):
+            smudged = SMUDGED_GB.search(candidate_line.text, offset)
+            repaired = repair_gb_number(smudged.group(1)) if smudged else None
+            if repaired and not GB_NUMBER.match(candidate_line.text, smudged.start()):
+                conf = 0.8 * candidate_line.span_conf(smudged.start(), smudged.end()) ** 0.5
+                return "GB" + repaired, conf, candidate_line, smudged.start(), smudged.end()
             gb = GB_NUMBER.search(candidate_line.text, offset)
             if gb:
                 digits = re.sub(r"\D", "", gb.group(1))

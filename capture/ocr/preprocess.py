@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from statistics import median
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageMath, ImageOps
 
-# Tesseract reads best when a printed line is roughly 30-50 px tall (capitals about 20-30 px).
-TARGET_LINE_HEIGHT = 40
+# Tesseract reads best when a printed line is roughly 30-40 px tall; measured on real
+# receipts, 32 read more totals right than 25 or 40, and costs less time than 40.
+TARGET_LINE_HEIGHT = 32
 MAX_SCALE_UP = 3.0
 # A page bigger than this gains nothing from its extra pixels and costs OCR time.
 MAX_SIDE = 3600
 PROBE_SIDE = 600
+# The spread of paper brightness, in grey levels, above which lighting counts as uneven.
+UNEVEN_LIGHT = 45
+# Below this share of right-half rows lining up with left-half rows, a page is set in columns.
+MULTI_COLUMN_ALIGNED = 0.62
 
 
 def prepare(image: Image.Image) -> Image.Image:
@@ -24,6 +29,7 @@ def prepare(image: Image.Image) -> Image.Image:
     angle = estimate_skew(grey)
     if abs(angle) >= 0.3:
         grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    grey = flatten_light(grey)
     grey = ImageOps.autocontrast(grey, cutoff=1)
     line_height = estimate_line_height(grey)
     if line_height:
@@ -34,6 +40,35 @@ def prepare(image: Image.Image) -> Image.Image:
             grey = grey.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.BICUBIC)
     grey.info["dpi"] = (300, 300)
     return grey
+
+
+def flatten_light(grey: Image.Image) -> Image.Image:
+    """Divide out uneven lighting (a shadow across a photo) so one threshold fits the page.
+
+    The paper's brightness is estimated on a small copy where a maximum filter removes the
+    print, then every pixel is scaled as if the paper were evenly white.
+    """
+    small = shrink_to(grey, 160)
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
+    histogram = paper.histogram()
+    # An evenly lit scan is left alone: dividing it only stretches the noise in faint print.
+    if _percentile(histogram, 0.9) - _percentile(histogram, 0.1) < UNEVEN_LIGHT:
+        return grey
+    paper = paper.resize(grey.size, Image.Resampling.BILINEAR)
+    return ImageMath.lambda_eval(
+        lambda env: env["convert"](env["min"](env["a"] * 255 / (env["b"] + 1), 255), "L"),
+        a=grey,
+        b=paper,
+    )
+
+
+def _percentile(histogram: list[int], share: float) -> int:
+    wanted, seen = share * sum(histogram), 0
+    for value, count in enumerate(histogram):
+        seen += count
+        if seen >= wanted:
+            return value
+    return 255
 
 
 def to_grey(image: Image.Image) -> Image.Image:
@@ -92,6 +127,41 @@ def estimate_skew(grey: Image.Image, limit: float = 8.0) -> float:
         step /= 4
         candidates = [best_angle + step * k for k in (-3, -2, -1, 1, 2, 3)]
     return round(best_angle, 2)
+
+
+def _runs(profile: list[int], threshold: float) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for row, value in enumerate([*profile, 0]):
+        if value > threshold and start is None:
+            start = row
+        elif value <= threshold and start is not None:
+            if row - start >= 3:
+                runs.append((start, row))
+            start = None
+    return runs
+
+
+def looks_multi_column(grey: Image.Image) -> bool:
+    """True when the right half's printed rows mostly do not line up with the left half's.
+
+    A till receipt's rows run across the paper (item left, price right); an invoice sets an
+    address block beside a details block and totals under the table, each on its own rows.
+    """
+    ink = _ink(shrink_to(grey, 1000))
+    # The outer tenth each side is left out: in a photo it holds the desk's edge, not print.
+    margin, half = ink.width // 10, ink.width // 2
+    sides = [
+        _row_profile(ink.crop((margin, 0, half, ink.height))),
+        _row_profile(ink.crop((half, 0, ink.width - margin, ink.height))),
+    ]
+    threshold = max(3, max(max(sides[0], default=0), max(sides[1], default=0)) * 0.05)
+    left, right = (_runs(side, threshold) for side in sides)
+    if len(left) < 4 or len(right) < 4:
+        return False
+    aligned = sum(
+        any(min(b, d) - max(a, c) >= 0.5 * min(b - a, d - c) for a, b in left) for c, d in right
+    )
+    return aligned / len(right) < MULTI_COLUMN_ALIGNED
 
 
 def estimate_line_height(grey: Image.Image) -> float | None:

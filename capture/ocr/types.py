@@ -36,12 +36,28 @@ class OcrPage:
     source: Source = "tesseract"
 
     def lines(self) -> list[list[Word]]:
-        """Words grouped by line, lines in reading order, words left to right."""
-        grouped: dict[tuple[int, int], list[Word]] = {}
-        for word in self.words:
-            grouped.setdefault((word.block, word.line), []).append(word)
-        ordered = sorted(grouped.values(), key=lambda ws: (min(w.top for w in ws), ws[0].left))
-        return [sorted(ws, key=lambda w: w.left) for ws in ordered]
+        """Words grouped into printed rows, top to bottom, each row left to right.
+
+        Rows come from where words sit, not from the engine's own line numbers: an engine that
+        reads a page as columns would otherwise part a label from the amount beside it.
+        """
+        rows: list[tuple[float, float, list[Word]]] = []  # (centre, height, words)
+        for word in sorted(self.words, key=lambda w: (w.top + w.height / 2, w.left)):
+            centre = word.top + word.height / 2
+            for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+                row_centre, row_height, members = rows[index]
+                if abs(centre - row_centre) <= min(row_height, word.height) * 0.5:
+                    members.append(word)
+                    count = len(members)
+                    rows[index] = (
+                        row_centre + (centre - row_centre) / count,
+                        row_height + (word.height - row_height) / count,
+                        members,
+                    )
+                    break
+            else:
+                rows.append((centre, float(word.height), [word]))
+        return [sorted(members, key=lambda w: w.left) for _, _, members in rows]
 
     @property
     def text(self) -> str:

@@ -218,3 +218,27 @@ def test_it_finds_a_known_supplier_by_vat_number_first():
     result = extract([page_from_lines(RECEIPT)], known_suppliers=known)
     assert result.value("supplier_name") == "CFS Trading"
     assert result.fields["supplier_name"].source == "known supplier by VAT number"
+
+
+def test_it_puts_right_one_unreadable_vat_digit_by_the_check_digits():
+    lines = ["CORNER FOOD STORE LTD", "VAT Reg No: GB/23456782", "TOTAL 18.00"]
+    result = extract([page_from_lines(lines)])
+    assert result.value("supplier_vat_number") == "GB123456782"
+    # Two unreadable characters leave too many possibilities: nothing is invented.
+    lines[1] = "VAT Reg No: GB/2345678?"
+    assert extract([page_from_lines(lines)]).value("supplier_vat_number") != "GB123456782"
+
+
+def test_it_takes_cash_less_change_when_the_total_is_unreadable():
+    lines = ["CORNER CAFE", "Flat white 2.80", "Croissant 2.10", "T#T@L ~~", "CASH 10.00",
+             "CHANGE 5.10"]  # fmt: skip
+    result = extract([page_from_lines(lines)])
+    assert result.value("total") == Decimal("4.90")
+    assert result.fields["total"].source == "label: cash less change"
+
+
+def test_it_prefers_the_total_after_a_rounding_adjustment():
+    lines = ["CORNER CAFE", "TOTAL 33.92", "ROUNDING ADJ -0.02", "TOTAL 33.90", "CASH 50.00"]
+    assert extract([page_from_lines(lines)]).value("total") == Decimal("33.90")
+    lines = ["CORNER CAFE", "Total incl. tax 31.02", "Rounding Adj: -0.02", "Cash 50.00"]
+    assert extract([page_from_lines(lines)]).value("total") == Decimal("31.00")

@@ -143,3 +143,26 @@ def test_it_reports_a_tesseract_failure_instead_of_an_empty_page(fake_tesseract)
     fake_tesseract("echo 'Error: cannot read input' >&2\nexit 1\n")
     with pytest.raises(OcrFailed, match="cannot read input"):
         TesseractEngine().read(Image.new("L", (60, 20), 255))
+
+
+def test_it_tells_a_page_set_in_columns_from_a_till_receipt():
+    from capture.fixtures.generator import make_invoice
+    from capture.ocr.preprocess import looks_multi_column
+
+    assert looks_multi_column(draw(make_invoice(100), dpi=150))
+    assert not looks_multi_column(draw(make_receipt(100), dpi=150))
+
+
+def test_it_evens_out_a_shadow_but_leaves_an_evenly_lit_scan_alone():
+    from PIL import ImageDraw
+
+    from capture.ocr.preprocess import flatten_light
+
+    even = Image.new("L", (400, 300), 235)
+    assert flatten_light(even) is even
+    shadowed = Image.linear_gradient("L").resize((400, 300)).point(lambda v: 90 + v * 150 // 255)
+    ImageDraw.Draw(shadowed).rectangle((20, 20, 60, 30), fill=10)
+    flat = flatten_light(shadowed)
+    top, bottom = flat.getpixel((200, 5)), flat.getpixel((200, 295))
+    assert abs(top - bottom) < 30 < abs(shadowed.getpixel((200, 5)) - shadowed.getpixel((200, 295)))
+    assert flat.getpixel((40, 25)) < 60

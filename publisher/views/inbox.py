@@ -19,6 +19,7 @@ from publisher import actions
 from publisher.forms import EXACT_MATCHES_MAX, InboxSearchForm
 from publisher.models import Role
 from publisher.views.access import forbid_role_refusals, membership_with_role
+from publisher.views.links import kashflow_record_url
 
 PAGE_SIZE = 50
 # How many live rows one poll may ask about: a page never shows more than PAGE_SIZE.
@@ -91,7 +92,7 @@ def inbox(request, slug):
         total=None if searching else tab_total(counts, tab),
         exact=searching and search.exact,
     )
-    documents = page.documents
+    documents = with_links(page.documents)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -174,6 +175,12 @@ class Window:
         return self.number + 1
 
 
+def with_links(documents: list) -> list:
+    for document in documents:
+        document.kashflow_url = kashflow_record_url(document)
+    return documents
+
+
 def live_ids(documents) -> str:
     return ",".join(str(d.pk) for d in documents if d.state in LIVE_STATES)
 
@@ -185,7 +192,7 @@ def inbox_live(request, slug):
     membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     business = membership.business
     ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()][:MAX_LIVE_IDS]
-    documents = list(inbox_rows(business).filter(pk__in=ids)) if ids else []
+    documents = with_links(list(inbox_rows(business).filter(pk__in=ids))) if ids else []
     return render(
         request,
         "publisher/_inbox_live.html",

@@ -24,6 +24,7 @@ from publisher.models import PublishAttempt, Role
 from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
+from publisher.views.links import kashflow_record_url
 from publisher.views.overlay import field_boxes, field_confidence
 from publisher.views.parties import PARTY_MODELS
 
@@ -259,18 +260,6 @@ def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
         }
         for name in form.fields
     }
-
-
-# KashFlow's web app opens a record from its number. [unverified for purchases: the path below
-# follows the sales-invoice link integrators use.]
-KASHFLOW_WEB = "https://app.kashflow.com/#"
-
-
-def kashflow_record_url(document) -> str:
-    if document.kashflow_number is None:
-        return ""
-    section = "invoices" if document.kind == Kind.SALE else "purchases"
-    return f"{KASHFLOW_WEB}{section}/{document.kashflow_number}"
 
 
 @login_required

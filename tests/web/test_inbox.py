@@ -235,3 +235,9 @@ def test_it_finds_a_rare_name_and_pages_a_common_one(client, cast, make_doc):
     assert len(second["documents"]) == 11 and not second["page"].has_next
     ids = [d.pk for d in first["documents"] + second["documents"]]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_it_links_published_rows_to_their_kashflow_record(client, cast, make_doc):
+    make_doc(State.PUBLISHED, kashflow_number=4711)
+    page = cast.as_(client, cast.bookkeeper).get(INBOX).content.decode()
+    assert 'href="https://app.kashflow.com/#purchases/4711"' in page

@@ -6,6 +6,7 @@ touch a business they are not a member of, whatever id they put in a URL.
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 
 from publisher.models import Business, Membership, Role
 
@@ -49,7 +50,8 @@ class CurrentBusinessMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("slug")
-        if slug and request.user.is_authenticated:
+        # Written only when it changes: a session write on every request costs queries.
+        if slug and request.user.is_authenticated and request.session.get("business_slug") != slug:
             request.session["business_slug"] = slug
         return None
 
@@ -58,4 +60,15 @@ def business_context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"my_businesses": businesses_for(user)}
+    context = {"my_businesses": businesses_for(user)}
+    match = getattr(request, "resolver_match", None)
+    slug = match.kwargs.get("slug") if match else None
+    if slug:
+        # For pages whose view does not pass its membership (the nav shows role-dependent
+        # links). Lazy, so views that do pass one never pay for this query.
+        context["membership"] = SimpleLazyObject(
+            lambda: Membership.objects.select_related("business")
+            .filter(user=user, business__slug=slug)
+            .first()
+        )
+    return context

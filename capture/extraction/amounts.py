@@ -12,7 +12,7 @@ from .text import TextLine
 # phone numbers far more often than money. A comma may stand for the decimal point because OCR
 # reads a faint point as one.
 AMOUNT = re.compile(
-    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>RM?|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
+    r"(?<![\w.,/:-])(?P<neg>-\s?)?(?:(?P<cur>[RF]M|R|MYR|GBP|EUR|USD|[£$€])\s?)?(?P<neg2>-\s?)?"
     r"(?P<int>\d{1,3}(?:,\d{3})+|\d{1,7})\s?(?:[.,]\s?)(?P<dec>\d{2})(?![\d%]|\s?%|[.,]\d)"
 )
 
@@ -63,7 +63,7 @@ class Labelled:
 
 # Ordered from the label that most surely means "what was paid" to the least.
 # "TOTAL" as OCR reads it off thermal paper: Fotal, T0TAL, Tatal, TOTA1.
-TOT = r"(?:[tf7][o0a][t7][a4][l1i|!])"
+TOT = r"(?:[tf7][o0a][t7][a4]\s?[l1i|!])"
 TOTAL_LABELS = [
     (re.compile(rf"grand\s*{TOT}|{TOT}\s*(amount\s*)?(payable|due|to\s*pay)", re.I), 10),
     (re.compile(rf"rounded\s*{TOT}|{TOT}\s*(after\s*)?round(ed|ing)?(?!\s*adj)", re.I), 10),

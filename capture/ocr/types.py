@@ -17,7 +17,7 @@ class Word:
     height: int
     conf: float  # 0-100; a text layer is certain, so 100
     block: int = 0
-    line: int = 0  # unique within the page, in reading order
+    line: int = 0  # the engine's own line number, unique within the page
 
     @property
     def right(self) -> int:

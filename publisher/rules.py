@@ -270,10 +270,15 @@ def apply_mapping(document: Document) -> MappingOutcome:
         record_event(
             document,
             "mapping",
-            message="; ".join(f"{k}: {v}" for k, v in outcome.reasons.items()),
+            message=" ".join(f"{_field_label(k)}: {v}" for k, v in outcome.reasons.items()),
             data={"reasons": outcome.reasons, "problems": outcome.problems},
         )
     return outcome
+
+
+def _field_label(name: str) -> str:
+    """ "vat_rate" as a reviewer reads it in the history: "VAT rate"."""
+    return name.replace("_", " ").capitalize().replace("Vat", "VAT")
 
 
 def remember_rule(document: Document, user) -> SupplierRule | CustomerRule:

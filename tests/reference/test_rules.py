@@ -64,7 +64,11 @@ def test_it_matches_the_supplier_and_applies_its_rule(business, books, new_docum
     assert document.lines == []
     assert document.extraction["mapping"]["nominal_code"] == "The rule for Harrow Fuels Ltd."
     assert "same name" in document.extraction["mapping"]["supplier"]
-    assert DocumentEvent.objects.filter(document=document, action="mapping").exists()
+    event = DocumentEvent.objects.get(document=document, action="mapping")
+    # The history reads as sentences with field names in words, not "vat_rate: …;".
+    assert "VAT rate: The rule for Harrow Fuels Ltd." in event.message
+    assert "Nominal code: The rule" in event.message
+    assert "_" not in event.message and ".;" not in event.message
 
 
 def test_it_never_overwrites_what_a_reviewer_chose(business, books, new_document):

@@ -51,12 +51,8 @@ def publish_document(document_id: int, actor=None) -> PublishAttempt | None:
             error=str(exc),
             retryable=exc.retryable or unknown,
         )
-        reason = str(exc)
-        if unknown:
-            reason += (
-                " KashFlow may have stored it: the next try looks in the ledger before posting."
-            )
-        _move(document, State.PUBLISH_FAILED, reason, attempt)
+        # The error's own words already say what happened and what the next try does.
+        _move(document, State.PUBLISH_FAILED, str(exc), attempt)
         return attempt
     except Exception as exc:  # noqa: BLE001 - anything else must still leave a visible failure
         log.exception("document %s: publishing failed unexpectedly", document_id)

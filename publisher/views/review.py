@@ -145,7 +145,6 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
         for field in form.fields.values():
             field.disabled = True
     problems = _problems(document)
-    attempts = PublishAttempt.objects.filter(document=document)
     return render(
         request,
         "publisher/review.html",
@@ -163,7 +162,7 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "f": _field_rows(form, document, problems),
             "problems": problems,
             "history": history(document),
-            "attempts": attempts,
+            **_failure(document),
             "reject_form": RejectForm(),
             "split_form": SplitForm(page_count=document.page_count),
             "duplicate_of": document.duplicate_of,
@@ -180,6 +179,18 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
         },
         status=status,
     )
+
+
+def _failure(document) -> dict:
+    """Why the last publish failed, said once: the state's reason is usually the same words."""
+    last = None
+    if document.state == State.PUBLISH_FAILED:
+        last = PublishAttempt.objects.filter(document=document).order_by("started", "pk").last()
+    error = (last.error or "").strip() if last else ""
+    return {
+        "last_error": error,
+        "failed_with_reason": bool(error) and error in document.state_reason,
+    }
 
 
 def _party_missing(document) -> bool:
@@ -331,7 +342,7 @@ def document_status(request, slug, pk):
             "business": membership.business,
             "document": document,
             "kashflow_url": kashflow_record_url(document),
-            "attempts": PublishAttempt.objects.filter(document=document),
+            **_failure(document),
             "can_retry": can_retry(membership, document),
         },
     )

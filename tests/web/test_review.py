@@ -247,13 +247,31 @@ def test_it_retries_a_failed_publish_and_shows_kashflow_s_reason(
     )
     cast.as_(client, cast.reviewer)
     page = client.get(url(publishable)).content.decode()
-    assert "KashFlow said:" in page and "Supplier 11 does not exist" in page
+    assert "Not published:" in page and "Supplier 11 does not exist" in page
     assert 'id="retry"' in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url(publishable, "retry"))
     publishable.refresh_from_db()
     assert publishable.state == State.PUBLISHING
     assert django_rq.get_queue("publish").count == 1
+
+
+def test_it_says_why_a_publish_failed_once(client, cast, publishable):
+    reason = (
+        "The connection to KashFlow was lost after the document was sent, so it may or may not "
+        "have been saved. Tillroll will look for it in KashFlow before sending it again."
+    )
+    publishable.state = State.PUBLISH_FAILED
+    publishable.state_reason = reason
+    publishable.save()
+    PublishAttempt.objects.create(
+        document=publishable, outcome=PublishAttempt.Outcome.UNKNOWN, error=reason
+    )
+    cast.as_(client, cast.reviewer)
+    page = client.get(url(publishable)).content.decode()
+    status = page.split('id="doc-status"')[1].split("<h2>")[0]
+    assert status.count("may or may not have been saved") == 1
+    assert "Not published:" in page and 'id="retry"' in page
 
 
 def test_it_lets_a_bookkeeper_retry_a_failed_reading(

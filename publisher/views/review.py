@@ -142,8 +142,10 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
     form = form or ReviewForm(instance=document)
     lines = lines or LineFormSet(prefix="lines", initial=normalise_lines(document.lines))
     if not editable:
-        for field in form.fields.values():
-            field.disabled = True
+        # Line items too: a published document's lines must not look as if they could change.
+        for each in (form, *lines.forms):
+            for field in each.fields.values():
+                field.disabled = True
     problems = _problems(document)
     return render(
         request,

@@ -289,12 +289,16 @@ def test_it_lets_a_bookkeeper_retry_a_failed_reading(
 def test_it_refuses_edits_to_a_published_document(client, cast, publishable):
     publishable.state = State.PUBLISHED
     publishable.kashflow_number = 4711
+    publishable.lines = [{"description": "Copper pipe", "quantity": "2", "net": "10.00"}]
     publishable.save()
     before = snapshot(publishable)
     cast.as_(client, cast.admin)
     page = client.get(url(publishable)).content.decode()
     assert "KashFlow #4711" in page and "app.kashflow.com" in page
     assert 'value="save"' not in page
+    lines = page.split('id="lines"')[1].split("</table>")[0]
+    assert 'name="lines-0-description"' in lines
+    assert lines.count("<input") == lines.count(" disabled")
     response = client.post(url(publishable), form_data(publishable, total="1.00"), follow=True)
     assert "cannot be edited" in response.content.decode()
     assert snapshot(publishable) == before

@@ -273,3 +273,29 @@ def test_it_takes_files_dropped_on_the_page_and_says_what_became_of_each(
     screenshot("upload-results")
     assert Document.objects.filter(original_name="one.png", uploaded_by__username="bob").exists()
     assert not Document.objects.filter(original_name="notes.txt").exists()
+
+
+def test_it_keeps_a_rule_s_edit_and_delete_buttons_on_its_row(
+    live_server, browser_page, screenshot, office
+):
+    from publisher.rule_models import SupplierRule
+
+    SupplierRule.objects.create(
+        business=office,
+        supplier=Supplier.objects.get(business=office),
+        nominal_code=NominalCode.objects.get(business=office),
+    )
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, base, "ada")
+    page.goto(base + "/b/acme/rules/")
+    screenshot("rules-with-a-rule")
+    row = page.locator("table.rules tbody tr").first
+    edit = row.get_by_role("link", name="Edit").bounding_box()
+    delete = row.get_by_role("button", name="Delete").bounding_box()
+    # Side by side, in one short row, and the table stays inside the page.
+    assert abs(edit["y"] - delete["y"]) < 2 and delete["x"] > edit["x"] + edit["width"]
+    assert row.bounding_box()["height"] < 70
+    table = page.locator("table.rules").first.bounding_box()
+    main = page.locator("main").bounding_box()
+    assert table["x"] + table["width"] <= main["x"] + main["width"]

@@ -180,6 +180,23 @@ def test_it_suggests_a_nominal_code_from_words_on_the_document(
     assert "is on the document" in outcome.reasons["nominal_code"]
 
 
+def test_it_does_not_suggest_a_cost_code_from_the_words_on_a_sale(business, books, new_document):
+    from capture.models import Kind
+
+    document = new_document(
+        kind=Kind.SALE,
+        supplier_name="Borrowdale Hotels plc",
+        ocr={"pages": [{"words": [{"text": w} for w in "Postage stamps hotel".split()]}]},
+    )
+
+    outcome = apply_mapping(document)
+
+    document.refresh_from_db()
+    assert document.nominal_code is None
+    assert "nominal_code" not in outcome.reasons
+    assert document.customer.name == "Borrowdale Hotels plc"
+
+
 def test_it_suggests_a_project_named_on_the_document(business, books, new_document):
     document = new_document(supplier_name="Someone", description="Timber for the shop refit")
 

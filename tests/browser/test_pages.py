@@ -299,3 +299,31 @@ def test_it_keeps_a_rule_s_edit_and_delete_buttons_on_its_row(
     table = page.locator("table.rules").first.bounding_box()
     main = page.locator("main").bounding_box()
     assert table["x"] + table["width"] <= main["x"] + main["width"]
+
+
+def test_it_keeps_the_coding_columns_even_when_many_names_are_suggested(
+    live_server, browser_page, screenshot, office
+):
+    document = Document.objects.get(state=State.NEEDS_ATTENTION)
+    long_names = [
+        Supplier.objects.create(
+            business=office, kashflow_id=900 + n, name=f"Northgate Heritage Print Services {n} LLP"
+        )
+        for n in range(5)
+    ]
+    document.extraction["match"]["candidates"] = [
+        {"id": s.pk, "name": s.name, "score": 60} for s in long_names
+    ]
+    document.save()
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, "ada")
+    page.goto(base + f"/b/acme/d/{document.pk}/")
+    assert page.locator("[data-pick-id]").count() == 5
+    party = page.locator('.field[data-field="supplier"]').bounding_box()
+    nominal = page.locator('.field[data-field="nominal_code"]').bounding_box()
+    screenshot("review-many-suggestions")
+    # Two equal columns: the suggestions wrap instead of pushing the nominal code aside.
+    assert abs(party["width"] - nominal["width"]) < 2
+    form = page.locator("#review-form").bounding_box()
+    assert nominal["x"] + nominal["width"] <= form["x"] + form["width"]

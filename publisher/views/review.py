@@ -163,6 +163,10 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "boxes": field_boxes(document),
             "f": _field_rows(form, document, problems),
             "problems": problems,
+            # The problems box below says them one by one: the status card need not repeat them.
+            "problems_listed": bool(problems)
+            and editable
+            and document.state == State.NEEDS_ATTENTION,
             "history": history(document),
             **_failure(document),
             "reject_form": RejectForm(),

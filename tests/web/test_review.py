@@ -571,6 +571,9 @@ def test_it_says_each_problem_once(client, cast, make_doc):
     assert "Supplier not found in KashFlow" in problems
     assert "Choose the KashFlow supplier." not in problems
     assert "Choose a nominal code." in problems
+    # Said in the problems box, not again in the status card above it.
+    status = page.split('id="doc-status"')[1].split('aria-label="Problems"')[0]
+    assert "Needs attention" in status and "Supplier not found" not in status
 
 
 def test_it_tells_a_reviewer_who_lost_a_race_instead_of_failing(client, cast, publishable):

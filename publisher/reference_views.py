@@ -483,6 +483,9 @@ def duplicate_page(request, slug, pk):
             "document": document,
             "earlier": earlier,
             "rows": rows,
+            "pictures": [(document, "This document"), (earlier, "Earlier document")]
+            if earlier
+            else [],
             "can_decide": membership.allows(Role.REVIEWER),
         },
     )

@@ -291,6 +291,11 @@ def test_it_shows_a_suspected_duplicate_beside_the_earlier_one(login, pair):
     assert page.status_code == 200
     assert f"#{earlier.pk}" in body and "Fuel card" in body and "INV-7" in body
     assert 'value="merge"' not in body  # only reviewers decide
+    # Both pictures, each linking to its document, and a way back.
+    for doc in (later, earlier):
+        assert reverse("page_image", args=["acme", doc.pk, 1]) in body
+        assert f'href="{reverse("review", args=["acme", doc.pk])}"' in body
+    assert "← Back to document" in body
 
 
 def test_it_keeps_a_document_that_is_not_a_duplicate(login, pair):

@@ -327,3 +327,19 @@ def test_it_keeps_the_coding_columns_even_when_many_names_are_suggested(
     assert abs(party["width"] - nominal["width"]) < 2
     form = page.locator("#review-form").bounding_box()
     assert nominal["x"] + nominal["width"] <= form["x"] + form["width"]
+
+
+def test_it_starts_the_page_on_the_first_screen_of_a_phone(
+    live_server, browser_page, screenshot, office
+):
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 400, "height": 800})
+    sign_in(page, base, "ada")
+    page.goto(base + "/b/acme/")
+    screenshot("inbox-phone")
+    # The navigation is a compact bar, not seven stacked links above the page.
+    assert page.locator("main h1").bounding_box()["y"] < 300
+    for name in ("Inbox", "Upload", "Supplier rules", "Members"):
+        assert page.locator(".nav a", has_text=name).count() == 1
+    page.locator(".nav a", has_text="Upload").click()
+    page.wait_for_url("**/b/acme/upload/")

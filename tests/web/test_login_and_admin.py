@@ -18,6 +18,17 @@ def test_it_signs_in_and_lands_on_the_inbox(client, cast):
     assert client.get(response["Location"])["Location"] == reverse("inbox", args=["acme"])
 
 
+def test_it_gives_every_page_an_icon_so_browsers_do_not_ask_for_a_missing_one(client, cast):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    for page in (client.get(reverse("login")), cast.as_(client, cast.bookkeeper).get("/b/acme/")):
+        icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', page.content.decode())
+        assert icon, "no icon link: the browser would ask for /favicon.ico and get a 404"
+        assert finders.find(icon.group(1))
+
+
 def test_it_locks_a_username_out_after_ten_failures(client, cast, settings):
     assert settings.LOGIN_RATE_LIMIT == 10
     for _ in range(10):

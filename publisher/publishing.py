@@ -217,9 +217,13 @@ def _party_id(document: Document, client, attempt: PublishAttempt) -> int:
     return document.supplier.kashflow_id
 
 
+def claimant_supplier_name(claimant: str) -> str:
+    return f"{claimant} - Expense claim"[:255]
+
+
 def _claimant_supplier(document: Document, client, attempt: PublishAttempt) -> Supplier:
     """The supplier record an expense claimant is paid through, created in KashFlow on first use."""
-    name = f"{document.claimant} - Expense claim"[:255]
+    name = claimant_supplier_name(document.claimant)
     business = document.business
     local = Supplier.objects.filter(business=business, name=name, active=True).first()
     if local is None:

@@ -21,6 +21,7 @@ from publisher.forms import (
     party_label,
 )
 from publisher.models import PublishAttempt, Role
+from publisher.publishing import claimant_supplier_name
 from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
@@ -182,6 +183,10 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             and _party_missing(document),
             "kashflow_url": kashflow_record_url(document),
             "is_sale": document.kind == Kind.SALE,
+            # An expense claim without a supplier is paid through the claimant's own record.
+            "claimant_supplier": claimant_supplier_name(document.claimant)
+            if document.kind == Kind.EXPENSE and document.claimant and not document.supplier_id
+            else "",
         },
         status=status,
     )

@@ -165,6 +165,14 @@ def test_it_refuses_a_record_of_another_business(client, cast, coding, make_doc)
     assert snapshot(document) == before
 
 
+def test_it_says_an_expense_claim_without_a_supplier_goes_to_the_claimant(client, cast, make_doc):
+    claim = make_doc(State.NEEDS_ATTENTION, kind=Kind.EXPENSE, claimant="Jane Smith")
+    page = cast.as_(client, cast.bookkeeper).get(url(claim)).content.decode()
+    assert "claim it through “Jane Smith - Expense claim”" in page
+    cost = make_doc(State.NEEDS_ATTENTION)
+    assert 'id="claimant-supplier-help"' not in client.get(url(cost)).content.decode()
+
+
 def test_it_changes_the_kind_in_review(client, cast, make_doc):
     document = make_doc(State.NEEDS_ATTENTION)
     cast.as_(client, cast.bookkeeper)

@@ -122,6 +122,22 @@ def test_it_refuses_the_admin_action_to_staff_who_are_not_reviewers_there(
     assert "you are not a reviewer of this business" in response.content.decode()
 
 
+def test_it_keeps_publish_attempts_and_sync_runs_read_only_in_the_admin(
+    client, cast, staff, publishable
+):
+    from publisher.models import PublishAttempt
+
+    attempt = PublishAttempt.objects.create(document=publishable, error="refused")
+    client.force_login(staff)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Tillroll administration" in index and "Django administration" not in index
+    assert client.get(reverse("admin:publisher_publishattempt_add")).status_code == 403
+    assert client.get(reverse("admin:kashflow_syncrun_add")).status_code == 403
+    delete = reverse("admin:publisher_publishattempt_delete", args=[attempt.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert PublishAttempt.objects.filter(pk=attempt.pk).exists()
+
+
 def test_it_never_edits_or_deletes_documents_in_the_admin(client, cast, staff, make_doc):
     from tests.web.conftest import snapshot
 

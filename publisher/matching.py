@@ -83,13 +83,13 @@ def _match(model, noun: str, business, name: str, vat_number: str) -> Match:
     if top.score >= MATCH_THRESHOLD and len(ties) == 1 and _vat_numbers_differ(top.record, key):
         # A name can be shared or misread; a different VAT registration number means a
         # different firm, so publishing against this record would post to the wrong account.
+        alike = "has the same name" if top.score == 100 else f"has a name like “{name}”"
         return Match(
             None,
             top.score,
-            f"“{name}” looks like {top.record.name}, but the VAT number on the document "
-            f"({vat_number.strip()}) is not {top.record.name}'s in KashFlow "
-            f"({top.record.vat_number}). Check who it is from, then choose or create the "
-            f"{noun}.",
+            f"{top.record.name} in KashFlow {alike}, but a different VAT number: "
+            f"{top.record.vat_number} there, {vat_number.strip()} on the document. Check who "
+            f"it is from, then choose or create the {noun}.",
             candidates,
         )
     if top.score >= MATCH_THRESHOLD and len(ties) == 1:

@@ -130,6 +130,8 @@ def test_it_shows_rules_to_a_bookkeeper_without_edit_links(business, login, harr
     body = login("bookkeeper").get(reverse("reference:rules", args=["acme"])).content.decode()
     assert "Harrow Fuels Ltd" in body
     assert reverse("reference:rule_edit", args=["acme", "supplier", rule.pk]) not in body
+    # A rule that does not set "paid" says so, not "as read": nothing reads it off the page.
+    assert "reviewer decides" in body and "as read" not in body
     assert login("outsider").get(reverse("reference:rules", args=["acme"])).status_code == 404
 
 

@@ -230,3 +230,21 @@ def test_it_posts_one_line_when_the_items_are_vat_inclusive(make_document, kashf
         "2.00"
     )
     assert receipt["NetAmount"] + receipt["VATAmount"] == Decimal("12.00")
+
+
+def test_it_lists_each_publish_attempt_once_in_the_history(make_document, kashflow_sandbox):
+    from publisher.views.history import history
+
+    document = make_document()
+    kashflow_sandbox.faults.add("drop_after_write", operation="InsertReceipt", times=1)
+    publish_document(document.pk)
+    document.refresh_from_db()
+    do_retry(document, None)
+    publish_document(document.pk)
+
+    items = history(document, uploaded=False)
+    attempts = [i for i in items if i["kind"] in ("attempt", "publish_attempt")]
+    assert [i["text"] for i in attempts] == [
+        "publish attempt: outcome unknown",
+        "publish attempt: succeeded",
+    ]

@@ -84,12 +84,13 @@ def _match(model, noun: str, business, name: str, vat_number: str) -> Match:
         # A name can be shared or misread; a different VAT registration number means a
         # different firm, so publishing against this record would post to the wrong account.
         alike = "has the same name" if top.score == 100 else f"has a name like “{name}”"
+        # One sentence naming the party, so the review page shows all of it beside that field.
         return Match(
             None,
             top.score,
-            f"{top.record.name} in KashFlow {alike}, but a different VAT number: "
-            f"{top.record.vat_number} there, {vat_number.strip()} on the document. Check who "
-            f"it is from, then choose or create the {noun}.",
+            f"The KashFlow {noun} {top.record.name} {alike} but a different VAT number "
+            f"({top.record.vat_number} there, {vat_number.strip()} on the document): check who "
+            "it is from.",
             candidates,
         )
     if top.score >= MATCH_THRESHOLD and len(ties) == 1:

@@ -56,8 +56,8 @@ def test_it_does_not_take_a_same_name_supplier_whose_vat_number_differs(business
     match = match_supplier(business, "Acme Ltd", "GB 123 4567 89")
     assert match.record is None
     assert match.candidates[0].record.name == "Acme Limited"
-    assert match.reason.startswith("Acme Limited in KashFlow has the same name, but a different")
-    assert "GB 987 6543 21 there, GB 123 4567 89 on the document" in match.reason
+    assert match.reason.startswith("The KashFlow supplier Acme Limited has the same name but")
+    assert "(GB 987 6543 21 there, GB 123 4567 89 on the document)" in match.reason
 
 
 def test_it_still_takes_a_same_name_supplier_when_only_one_side_has_a_vat_number(business, books):

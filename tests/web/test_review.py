@@ -584,6 +584,27 @@ def test_it_says_each_problem_once(client, cast, make_doc):
     assert "Needs attention" in status and "Supplier not found" not in status
 
 
+def test_it_shows_a_vat_number_conflict_beside_the_supplier(client, cast, coding, make_doc):
+    from kashflow.sync import vat_key
+    from publisher.rules import apply_mapping
+
+    screwfix = coding["supplier"]
+    screwfix.vat_number, screwfix.vat_key = "GB 111 2222 33", vat_key("GB 111 2222 33")
+    screwfix.normalised_name = "SCREWFIX"
+    screwfix.save()
+    document = make_doc(
+        State.NEEDS_ATTENTION, supplier_name="Screwfix", supplier_vat_number="GB 999 8888 77"
+    )
+    # As the reading job does: the mapping's problems become the state's reason.
+    document.state_reason = " ".join(apply_mapping(document).problems)
+    document.save()
+    assert document.supplier is None
+    page = cast.as_(client, cast.reviewer).get(url(document)).content.decode()
+    field = page.split('data-field="supplier"')[1].split('data-field="nominal_code"')[0]
+    assert "different VAT number (GB 111 2222 33 there, GB 999 8888 77 on the document)" in field
+    assert "check who it is from" in field and "Choose the KashFlow supplier or create it." in field
+
+
 def test_it_tells_a_reviewer_who_lost_a_race_instead_of_failing(client, cast, publishable):
     from unittest import mock
 

@@ -29,7 +29,9 @@ def _event_item(event: DocumentEvent) -> dict:
         if event.from_state == State.RECEIVED and event.to_state == State.PROCESSING:
             item["text"] = "sent it to be read"
         item["detail"] = event.message
-    elif event.action == "edit":
+    elif event.action == "edit" and any(isinstance(c, dict) for c in (event.data or {}).values()):
+        # Field corrections carry {"field": {"from", "to"}}; other edits (a supplier created
+        # from the document) are told by their message, not as "changed kashflow id".
         item["text"] = "changed " + ", ".join(k.replace("_", " ") for k in event.data)
         item["changes"] = [
             {

@@ -203,6 +203,11 @@ def test_it_creates_the_supplier_in_kashflow_from_the_document(
     assert remote["PostCode"] == "GL54 2HP"
     assert (supplier.vat_key, supplier.normalised_name) == ("246813579", "FRESH FIELDS FARM")
     assert DocumentEvent.objects.filter(document=document, message__contains="Created").exists()
+    from publisher.views.history import history
+
+    texts = [item["text"] for item in history(document, uploaded=False)]
+    assert any(t.startswith("Created Fresh Fields Farm Ltd in KashFlow (id ") for t in texts)
+    assert not any("kashflow id" in t for t in texts)
 
 
 def test_it_creates_the_customer_for_a_sale(business, login, new_document, kashflow_sandbox):

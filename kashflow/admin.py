@@ -47,3 +47,7 @@ class SyncRunAdmin(admin.ModelAdmin):
         "counts",
         "error",
     )
+
+    # A sync run is a record of what happened; runs are started with "Sync now" or the schedule.
+    def has_add_permission(self, request):
+        return False

@@ -2,6 +2,10 @@ from django.contrib import admin
 
 from publisher.models import Business, Membership, PublishAttempt
 
+admin.site.site_header = "Tillroll administration"
+admin.site.site_title = "Tillroll administration"
+admin.site.index_title = "Businesses, members and the audit trail"
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -44,3 +48,11 @@ class PublishAttemptAdmin(admin.ModelAdmin):
     list_filter = ("outcome",)
     raw_id_fields = ("document", "actor")
     readonly_fields = ("document", "started", "finished", "actor", "outcome", "steps", "error")
+
+    # The audit trail of what was sent to KashFlow: written by publishing only, never by hand
+    # (an empty "add" form would not even have a document to save).
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -45,7 +45,13 @@ class KindFields(forms.Form):
 class UploadForm(KindFields):
     """One file per request: the page sends each file in its own XHR so each has its progress."""
 
-    file = forms.FileField()
+    file = forms.FileField(
+        error_messages={
+            "empty": "This file is empty (0 bytes), so there is nothing to read. Save or export "
+            "it again and upload the new copy.",
+            "required": "Choose a file to upload.",
+        }
+    )
     split_pages = forms.BooleanField(
         required=False, label="One document per page", help_text="For a scan of several receipts."
     )

@@ -47,6 +47,11 @@ def match_customer(business, name: str, vat_number: str = "") -> Match:
     return _match(Customer, "customer", business, name, vat_number)
 
 
+def _vat_numbers_differ(record, key: str) -> bool:
+    """Both sides carry a VAT number and they are not the same one."""
+    return bool(key and record.vat_key and record.vat_key != key)
+
+
 def _match(model, noun: str, business, name: str, vat_number: str) -> Match:
     active = model.objects.active().filter(business=business)
     key = vat_key(vat_number)
@@ -75,6 +80,19 @@ def _match(model, noun: str, business, name: str, vat_number: str) -> Match:
 
     top = candidates[0]
     ties = [c for c in candidates if c.score == top.score]
+    if top.score >= MATCH_THRESHOLD and len(ties) == 1 and _vat_numbers_differ(top.record, key):
+        # A name can be shared or misread; a different VAT registration number means a
+        # different firm, so publishing against this record would post to the wrong account.
+        alike = "has the same name" if top.score == 100 else f"has a name like “{name}”"
+        # One sentence naming the party, so the review page shows all of it beside that field.
+        return Match(
+            None,
+            top.score,
+            f"The KashFlow {noun} {top.record.name} {alike} but a different VAT number "
+            f"({top.record.vat_number} there, {vat_number.strip()} on the document): check who "
+            "it is from.",
+            candidates,
+        )
     if top.score >= MATCH_THRESHOLD and len(ties) == 1:
         how = "the same name" if top.score == 100 else f"a {top.score:.0f}% similar name"
         return Match(

@@ -64,4 +64,3 @@ def _read(document: Document):
 
         extraction = extract(pages, known_suppliers=known, layout=layout)
     return pages, extraction
-

@@ -51,12 +51,8 @@ def publish_document(document_id: int, actor=None) -> PublishAttempt | None:
             error=str(exc),
             retryable=exc.retryable or unknown,
         )
-        reason = str(exc)
-        if unknown:
-            reason += (
-                " KashFlow may have stored it: the next try looks in the ledger before posting."
-            )
-        _move(document, State.PUBLISH_FAILED, reason, attempt)
+        # The error's own words already say what happened and what the next try does.
+        _move(document, State.PUBLISH_FAILED, str(exc), attempt)
         return attempt
     except Exception as exc:  # noqa: BLE001 - anything else must still leave a visible failure
         log.exception("document %s: publishing failed unexpectedly", document_id)
@@ -221,9 +217,13 @@ def _party_id(document: Document, client, attempt: PublishAttempt) -> int:
     return document.supplier.kashflow_id
 
 
+def claimant_supplier_name(claimant: str) -> str:
+    return f"{claimant} - Expense claim"[:255]
+
+
 def _claimant_supplier(document: Document, client, attempt: PublishAttempt) -> Supplier:
     """The supplier record an expense claimant is paid through, created in KashFlow on first use."""
-    name = f"{document.claimant} - Expense claim"[:255]
+    name = claimant_supplier_name(document.claimant)
     business = document.business
     local = Supplier.objects.filter(business=business, name=name, active=True).first()
     if local is None:

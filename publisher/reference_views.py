@@ -162,7 +162,8 @@ def rule_form_class(party: str):
             ]
             labels = {
                 "vat_rate": "VAT rate",
-                "paid": "Paid (Unknown: as read from the document)",
+                # Nothing reads "paid" off a document: "Unknown" leaves it to the reviewer.
+                "paid": "Paid (Unknown: the reviewer decides on each document)",
                 "due_days": "Due after (days)",
                 "capture_lines": "Capture line items",
                 "auto_publish": "Auto-publish",
@@ -483,6 +484,9 @@ def duplicate_page(request, slug, pk):
             "document": document,
             "earlier": earlier,
             "rows": rows,
+            "pictures": [(document, "This document"), (earlier, "Earlier document")]
+            if earlier
+            else [],
             "can_decide": membership.allows(Role.REVIEWER),
         },
     )

@@ -196,7 +196,9 @@ def _suggest_from_words(document: Document, outcome: MappingOutcome) -> None:
                 document.project = project
                 outcome.reasons["project"] = f"“{project.name}” is printed on the document."
                 break
-    if document.nominal_code_id is None:
+    # The words name costs (fuel, postage, hotels): on a sales invoice they describe what was
+    # sold, and a cost code there would put the income in the wrong side of the books.
+    if document.nominal_code_id is None and document.kind != Kind.SALE:
         chart = list(NominalCode.objects.active().filter(business_id=document.business_id))
         for keywords, targets in KEYWORDS:
             found = next((k for k in keywords if k in words), None)
@@ -270,10 +272,15 @@ def apply_mapping(document: Document) -> MappingOutcome:
         record_event(
             document,
             "mapping",
-            message="; ".join(f"{k}: {v}" for k, v in outcome.reasons.items()),
+            message=" ".join(f"{_field_label(k)}: {v}" for k, v in outcome.reasons.items()),
             data={"reasons": outcome.reasons, "problems": outcome.problems},
         )
     return outcome
+
+
+def _field_label(name: str) -> str:
+    """ "vat_rate" as a reviewer reads it in the history: "VAT rate"."""
+    return name.replace("_", " ").capitalize().replace("Vat", "VAT")
 
 
 def remember_rule(document: Document, user) -> SupplierRule | CustomerRule:

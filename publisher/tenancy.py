@@ -67,8 +67,10 @@ def business_context(request):
         # For pages whose view does not pass its membership (the nav shows role-dependent
         # links). Lazy, so views that do pass one never pay for this query.
         context["membership"] = SimpleLazyObject(
-            lambda: Membership.objects.select_related("business")
-            .filter(user=user, business__slug=slug)
-            .first()
+            lambda: (
+                Membership.objects.select_related("business")
+                .filter(user=user, business__slug=slug)
+                .first()
+            )
         )
     return context

@@ -111,7 +111,8 @@ def connection_test(request, slug):
     except KashFlowError as error:
         business.kashflow_last_error = str(error)
         business.kashflow_company_name = ""
-        messages.error(request, f"KashFlow said: {error}")
+        # The error already names KashFlow and says what to do; the status box repeats it.
+        messages.error(request, f"Not connected. {error}")
     else:
         business.kashflow_company_name = company.name
         business.kashflow_last_error = ""

@@ -29,7 +29,9 @@ def _event_item(event: DocumentEvent) -> dict:
         if event.from_state == State.RECEIVED and event.to_state == State.PROCESSING:
             item["text"] = "sent it to be read"
         item["detail"] = event.message
-    elif event.action == "edit":
+    elif event.action == "edit" and any(isinstance(c, dict) for c in (event.data or {}).values()):
+        # Field corrections carry {"field": {"from", "to"}}; other edits (a supplier created
+        # from the document) are told by their message, not as "changed kashflow id".
         item["text"] = "changed " + ", ".join(k.replace("_", " ") for k in event.data)
         item["changes"] = [
             {
@@ -64,6 +66,15 @@ def _attempt_item(attempt: PublishAttempt) -> dict:
 def history(document, uploaded: bool = True) -> list[dict]:
     events = DocumentEvent.objects.filter(document=document).select_related("actor")
     attempts = PublishAttempt.objects.filter(document=document).select_related("actor")
+    attempts = list(attempts)
+    listed = {a.pk for a in attempts}
+    # Publishing also notes each attempt as an event; the attempt itself is listed, with its
+    # steps, so the note would only say the same thing a second time.
+    events = [
+        e
+        for e in events
+        if not (e.action == "publish_attempt" and (e.data or {}).get("attempt") in listed)
+    ]
     items = [_event_item(e) for e in events] + [_attempt_item(a) for a in attempts]
     if uploaded:
         who = document.uploaded_by.get_username() if document.uploaded_by else "system"

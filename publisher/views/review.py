@@ -21,6 +21,7 @@ from publisher.forms import (
     party_label,
 )
 from publisher.models import PublishAttempt, Role
+from publisher.publishing import claimant_supplier_name
 from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
@@ -142,10 +143,11 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
     form = form or ReviewForm(instance=document)
     lines = lines or LineFormSet(prefix="lines", initial=normalise_lines(document.lines))
     if not editable:
-        for field in form.fields.values():
-            field.disabled = True
+        # Line items too: a published document's lines must not look as if they could change.
+        for each in (form, *lines.forms):
+            for field in each.fields.values():
+                field.disabled = True
     problems = _problems(document)
-    attempts = PublishAttempt.objects.filter(document=document)
     return render(
         request,
         "publisher/review.html",
@@ -162,8 +164,12 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             "boxes": field_boxes(document),
             "f": _field_rows(form, document, problems),
             "problems": problems,
+            # The problems box below says them one by one: the status card need not repeat them.
+            "problems_listed": bool(problems)
+            and editable
+            and document.state == State.NEEDS_ATTENTION,
             "history": history(document),
-            "attempts": attempts,
+            **_failure(document),
             "reject_form": RejectForm(),
             "split_form": SplitForm(page_count=document.page_count),
             "duplicate_of": document.duplicate_of,
@@ -177,9 +183,25 @@ def _render_review(request, membership, document, *, form=None, lines=None, stat
             and _party_missing(document),
             "kashflow_url": kashflow_record_url(document),
             "is_sale": document.kind == Kind.SALE,
+            # An expense claim without a supplier is paid through the claimant's own record.
+            "claimant_supplier": claimant_supplier_name(document.claimant)
+            if document.kind == Kind.EXPENSE and document.claimant and not document.supplier_id
+            else "",
         },
         status=status,
     )
+
+
+def _failure(document) -> dict:
+    """Why the last publish failed, said once: the state's reason is usually the same words."""
+    last = None
+    if document.state == State.PUBLISH_FAILED:
+        last = PublishAttempt.objects.filter(document=document).order_by("started", "pk").last()
+    error = (last.error or "").strip() if last else ""
+    return {
+        "last_error": error,
+        "failed_with_reason": bool(error) and error in document.state_reason,
+    }
 
 
 def _party_missing(document) -> bool:
@@ -331,7 +353,7 @@ def document_status(request, slug, pk):
             "business": membership.business,
             "document": document,
             "kashflow_url": kashflow_record_url(document),
-            "attempts": PublishAttempt.objects.filter(document=document),
+            **_failure(document),
             "can_retry": can_retry(membership, document),
         },
     )

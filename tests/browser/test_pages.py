@@ -273,3 +273,73 @@ def test_it_takes_files_dropped_on_the_page_and_says_what_became_of_each(
     screenshot("upload-results")
     assert Document.objects.filter(original_name="one.png", uploaded_by__username="bob").exists()
     assert not Document.objects.filter(original_name="notes.txt").exists()
+
+
+def test_it_keeps_a_rule_s_edit_and_delete_buttons_on_its_row(
+    live_server, browser_page, screenshot, office
+):
+    from publisher.rule_models import SupplierRule
+
+    SupplierRule.objects.create(
+        business=office,
+        supplier=Supplier.objects.get(business=office),
+        nominal_code=NominalCode.objects.get(business=office),
+    )
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, base, "ada")
+    page.goto(base + "/b/acme/rules/")
+    screenshot("rules-with-a-rule")
+    row = page.locator("table.rules tbody tr").first
+    edit = row.get_by_role("link", name="Edit").bounding_box()
+    delete = row.get_by_role("button", name="Delete").bounding_box()
+    # Side by side, in one short row, and the table stays inside the page.
+    assert abs(edit["y"] - delete["y"]) < 2 and delete["x"] > edit["x"] + edit["width"]
+    assert row.bounding_box()["height"] < 70
+    table = page.locator("table.rules").first.bounding_box()
+    main = page.locator("main").bounding_box()
+    assert table["x"] + table["width"] <= main["x"] + main["width"]
+
+
+def test_it_keeps_the_coding_columns_even_when_many_names_are_suggested(
+    live_server, browser_page, screenshot, office
+):
+    document = Document.objects.get(state=State.NEEDS_ATTENTION)
+    long_names = [
+        Supplier.objects.create(
+            business=office, kashflow_id=900 + n, name=f"Northgate Heritage Print Services {n} LLP"
+        )
+        for n in range(5)
+    ]
+    document.extraction["match"]["candidates"] = [
+        {"id": s.pk, "name": s.name, "score": 60} for s in long_names
+    ]
+    document.save()
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, "ada")
+    page.goto(base + f"/b/acme/d/{document.pk}/")
+    assert page.locator("[data-pick-id]").count() == 5
+    party = page.locator('.field[data-field="supplier"]').bounding_box()
+    nominal = page.locator('.field[data-field="nominal_code"]').bounding_box()
+    screenshot("review-many-suggestions")
+    # Two equal columns: the suggestions wrap instead of pushing the nominal code aside.
+    assert abs(party["width"] - nominal["width"]) < 2
+    form = page.locator("#review-form").bounding_box()
+    assert nominal["x"] + nominal["width"] <= form["x"] + form["width"]
+
+
+def test_it_starts_the_page_on_the_first_screen_of_a_phone(
+    live_server, browser_page, screenshot, office
+):
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 400, "height": 800})
+    sign_in(page, base, "ada")
+    page.goto(base + "/b/acme/")
+    screenshot("inbox-phone")
+    # The navigation is a compact bar, not seven stacked links above the page.
+    assert page.locator("main h1").bounding_box()["y"] < 300
+    for name in ("Inbox", "Upload", "Supplier rules", "Members"):
+        assert page.locator(".nav a", has_text=name).count() == 1
+    page.locator(".nav a", has_text="Upload").click()
+    page.wait_for_url("**/b/acme/upload/")

@@ -69,7 +69,8 @@ def test_it_never_posts_twice_when_kashflow_drops_the_answer_to_an_insert(
     publish_document(document.pk)
     document.refresh_from_db()
     assert document.state == State.PUBLISH_FAILED
-    assert "may have stored it" in document.state_reason
+    assert "may or may not have been saved" in document.state_reason
+    assert document.state_reason.count("before sending it again") == 1
     assert PublishAttempt.objects.get().outcome == PublishAttempt.Outcome.UNKNOWN
     assert len(kashflow_sandbox.state.receipts) == 1  # KashFlow did store it
 
@@ -229,3 +230,21 @@ def test_it_posts_one_line_when_the_items_are_vat_inclusive(make_document, kashf
         "2.00"
     )
     assert receipt["NetAmount"] + receipt["VATAmount"] == Decimal("12.00")
+
+
+def test_it_lists_each_publish_attempt_once_in_the_history(make_document, kashflow_sandbox):
+    from publisher.views.history import history
+
+    document = make_document()
+    kashflow_sandbox.faults.add("drop_after_write", operation="InsertReceipt", times=1)
+    publish_document(document.pk)
+    document.refresh_from_db()
+    do_retry(document, None)
+    publish_document(document.pk)
+
+    items = history(document, uploaded=False)
+    attempts = [i for i in items if i["kind"] in ("attempt", "publish_attempt")]
+    assert [i["text"] for i in attempts] == [
+        "publish attempt: outcome unknown",
+        "publish attempt: succeeded",
+    ]

@@ -51,6 +51,20 @@ def test_it_matches_by_vat_number_whatever_the_name_says(business, books):
     assert "VAT number" in match.reason
 
 
+def test_it_does_not_take_a_same_name_supplier_whose_vat_number_differs(business, books):
+    # The document is from another firm that shares (or was misread as) Acme's name.
+    match = match_supplier(business, "Acme Ltd", "GB 123 4567 89")
+    assert match.record is None
+    assert match.candidates[0].record.name == "Acme Limited"
+    assert match.reason.startswith("The KashFlow supplier Acme Limited has the same name but")
+    assert "(GB 987 6543 21 there, GB 123 4567 89 on the document)" in match.reason
+
+
+def test_it_still_takes_a_same_name_supplier_when_only_one_side_has_a_vat_number(business, books):
+    assert match_supplier(business, "Zephyr Plumbing Supplies", "GB 123 4567 89").matched
+    assert match_supplier(business, "Acme Ltd", "").record.name == "Acme Limited"
+
+
 def test_it_matches_a_name_whatever_its_legal_suffix_and_case(business, books):
     match = match_supplier(business, "ACME LTD", "")
     assert match.record.name == "Acme Limited"

@@ -64,7 +64,11 @@ def test_it_matches_the_supplier_and_applies_its_rule(business, books, new_docum
     assert document.lines == []
     assert document.extraction["mapping"]["nominal_code"] == "The rule for Harrow Fuels Ltd."
     assert "same name" in document.extraction["mapping"]["supplier"]
-    assert DocumentEvent.objects.filter(document=document, action="mapping").exists()
+    event = DocumentEvent.objects.get(document=document, action="mapping")
+    # The history reads as sentences with field names in words, not "vat_rate: …;".
+    assert "VAT rate: The rule for Harrow Fuels Ltd." in event.message
+    assert "Nominal code: The rule" in event.message
+    assert "_" not in event.message and ".;" not in event.message
 
 
 def test_it_never_overwrites_what_a_reviewer_chose(business, books, new_document):
@@ -174,6 +178,23 @@ def test_it_suggests_a_nominal_code_from_words_on_the_document(
     document.refresh_from_db()
     assert document.nominal_code.code == code
     assert "is on the document" in outcome.reasons["nominal_code"]
+
+
+def test_it_does_not_suggest_a_cost_code_from_the_words_on_a_sale(business, books, new_document):
+    from capture.models import Kind
+
+    document = new_document(
+        kind=Kind.SALE,
+        supplier_name="Borrowdale Hotels plc",
+        ocr={"pages": [{"words": [{"text": w} for w in "Postage stamps hotel".split()]}]},
+    )
+
+    outcome = apply_mapping(document)
+
+    document.refresh_from_db()
+    assert document.nominal_code is None
+    assert "nominal_code" not in outcome.reasons
+    assert document.customer.name == "Borrowdale Hotels plc"
 
 
 def test_it_suggests_a_project_named_on_the_document(business, books, new_document):

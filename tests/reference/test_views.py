@@ -130,6 +130,8 @@ def test_it_shows_rules_to_a_bookkeeper_without_edit_links(business, login, harr
     body = login("bookkeeper").get(reverse("reference:rules", args=["acme"])).content.decode()
     assert "Harrow Fuels Ltd" in body
     assert reverse("reference:rule_edit", args=["acme", "supplier", rule.pk]) not in body
+    # A rule that does not set "paid" says so, not "as read": nothing reads it off the page.
+    assert "reviewer decides" in body and "as read" not in body
     assert login("outsider").get(reverse("reference:rules", args=["acme"])).status_code == 404
 
 
@@ -201,6 +203,11 @@ def test_it_creates_the_supplier_in_kashflow_from_the_document(
     assert remote["PostCode"] == "GL54 2HP"
     assert (supplier.vat_key, supplier.normalised_name) == ("246813579", "FRESH FIELDS FARM")
     assert DocumentEvent.objects.filter(document=document, message__contains="Created").exists()
+    from publisher.views.history import history
+
+    texts = [item["text"] for item in history(document, uploaded=False)]
+    assert any(t.startswith("Created Fresh Fields Farm Ltd in KashFlow (id ") for t in texts)
+    assert not any("kashflow id" in t for t in texts)
 
 
 def test_it_creates_the_customer_for_a_sale(business, login, new_document, kashflow_sandbox):
@@ -291,6 +298,11 @@ def test_it_shows_a_suspected_duplicate_beside_the_earlier_one(login, pair):
     assert page.status_code == 200
     assert f"#{earlier.pk}" in body and "Fuel card" in body and "INV-7" in body
     assert 'value="merge"' not in body  # only reviewers decide
+    # Both pictures, each linking to its document, and a way back.
+    for doc in (later, earlier):
+        assert reverse("page_image", args=["acme", doc.pk, 1]) in body
+        assert f'href="{reverse("review", args=["acme", doc.pk])}"' in body
+    assert "← Back to document" in body
 
 
 def test_it_keeps_a_document_that_is_not_a_duplicate(login, pair):

@@ -147,7 +147,8 @@ def test_it_keeps_kashflow_s_precise_error_in_plain_words(client, cast, kashflow
     business.refresh_from_db()
     assert business.kashflow_last_error
     assert business.kashflow_company_name == ""
-    assert "KashFlow said:" in page
+    assert "Not connected. KashFlow did not accept the username or password." in page
+    assert "KashFlow said: KashFlow" not in page
     assert 'id="last-error"' in page
 
 

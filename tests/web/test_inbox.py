@@ -51,6 +51,18 @@ def test_it_counts_documents_by_state_in_tabs(client, cast, make_doc):
     assert len(response.context["documents"]) == 7
 
 
+def test_it_shows_an_empty_inbox_without_a_bulk_bar_and_points_to_upload(client, cast, make_doc):
+    inbox = reverse("inbox", args=["acme"])
+    page = cast.as_(client, cast.reviewer).get(inbox).content.decode()
+    assert "Upload the first receipts" in page
+    # Nothing to select or move through: no "select all", no disabled button, no key hints.
+    assert 'id="select-all"' not in page and 'id="publish-selected"' not in page
+    assert "<kbd>j</kbd>" not in page
+    make_doc(State.READY)
+    page = client.get(inbox).content.decode()
+    assert 'id="select-all"' in page and "<kbd>j</kbd>" in page
+
+
 def test_it_filters_by_tab(client, cast, make_doc):
     failed = make_doc(State.PUBLISH_FAILED)
     make_doc(State.READY)

@@ -18,6 +18,17 @@ def test_it_signs_in_and_lands_on_the_inbox(client, cast):
     assert client.get(response["Location"])["Location"] == reverse("inbox", args=["acme"])
 
 
+def test_it_gives_every_page_an_icon_so_browsers_do_not_ask_for_a_missing_one(client, cast):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    for page in (client.get(reverse("login")), cast.as_(client, cast.bookkeeper).get("/b/acme/")):
+        icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', page.content.decode())
+        assert icon, "no icon link: the browser would ask for /favicon.ico and get a 404"
+        assert finders.find(icon.group(1))
+
+
 def test_it_locks_a_username_out_after_ten_failures(client, cast, settings):
     assert settings.LOGIN_RATE_LIMIT == 10
     for _ in range(10):
@@ -109,6 +120,22 @@ def test_it_refuses_the_admin_action_to_staff_who_are_not_reviewers_there(
     publishable.refresh_from_db()
     assert publishable.state == State.READY
     assert "you are not a reviewer of this business" in response.content.decode()
+
+
+def test_it_keeps_publish_attempts_and_sync_runs_read_only_in_the_admin(
+    client, cast, staff, publishable
+):
+    from publisher.models import PublishAttempt
+
+    attempt = PublishAttempt.objects.create(document=publishable, error="refused")
+    client.force_login(staff)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Tillroll administration" in index and "Django administration" not in index
+    assert client.get(reverse("admin:publisher_publishattempt_add")).status_code == 403
+    assert client.get(reverse("admin:kashflow_syncrun_add")).status_code == 403
+    delete = reverse("admin:publisher_publishattempt_delete", args=[attempt.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert PublishAttempt.objects.filter(pk=attempt.pk).exists()
 
 
 def test_it_never_edits_or_deletes_documents_in_the_admin(client, cast, staff, make_doc):

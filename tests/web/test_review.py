@@ -165,6 +165,14 @@ def test_it_refuses_a_record_of_another_business(client, cast, coding, make_doc)
     assert snapshot(document) == before
 
 
+def test_it_says_an_expense_claim_without_a_supplier_goes_to_the_claimant(client, cast, make_doc):
+    claim = make_doc(State.NEEDS_ATTENTION, kind=Kind.EXPENSE, claimant="Jane Smith")
+    page = cast.as_(client, cast.bookkeeper).get(url(claim)).content.decode()
+    assert "claim it through “Jane Smith - Expense claim”" in page
+    cost = make_doc(State.NEEDS_ATTENTION)
+    assert 'id="claimant-supplier-help"' not in client.get(url(cost)).content.decode()
+
+
 def test_it_changes_the_kind_in_review(client, cast, make_doc):
     document = make_doc(State.NEEDS_ATTENTION)
     cast.as_(client, cast.bookkeeper)
@@ -247,13 +255,31 @@ def test_it_retries_a_failed_publish_and_shows_kashflow_s_reason(
     )
     cast.as_(client, cast.reviewer)
     page = client.get(url(publishable)).content.decode()
-    assert "KashFlow said:" in page and "Supplier 11 does not exist" in page
+    assert "Not published:" in page and "Supplier 11 does not exist" in page
     assert 'id="retry"' in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url(publishable, "retry"))
     publishable.refresh_from_db()
     assert publishable.state == State.PUBLISHING
     assert django_rq.get_queue("publish").count == 1
+
+
+def test_it_says_why_a_publish_failed_once(client, cast, publishable):
+    reason = (
+        "The connection to KashFlow was lost after the document was sent, so it may or may not "
+        "have been saved. Tillroll will look for it in KashFlow before sending it again."
+    )
+    publishable.state = State.PUBLISH_FAILED
+    publishable.state_reason = reason
+    publishable.save()
+    PublishAttempt.objects.create(
+        document=publishable, outcome=PublishAttempt.Outcome.UNKNOWN, error=reason
+    )
+    cast.as_(client, cast.reviewer)
+    page = client.get(url(publishable)).content.decode()
+    status = page.split('id="doc-status"')[1].split("<h2>")[0]
+    assert status.count("may or may not have been saved") == 1
+    assert "Not published:" in page and 'id="retry"' in page
 
 
 def test_it_lets_a_bookkeeper_retry_a_failed_reading(
@@ -271,12 +297,16 @@ def test_it_lets_a_bookkeeper_retry_a_failed_reading(
 def test_it_refuses_edits_to_a_published_document(client, cast, publishable):
     publishable.state = State.PUBLISHED
     publishable.kashflow_number = 4711
+    publishable.lines = [{"description": "Copper pipe", "quantity": "2", "net": "10.00"}]
     publishable.save()
     before = snapshot(publishable)
     cast.as_(client, cast.admin)
     page = client.get(url(publishable)).content.decode()
     assert "KashFlow #4711" in page and "app.kashflow.com" in page
     assert 'value="save"' not in page
+    lines = page.split('id="lines"')[1].split("</table>")[0]
+    assert 'name="lines-0-description"' in lines
+    assert lines.count("<input") == lines.count(" disabled")
     response = client.post(url(publishable), form_data(publishable, total="1.00"), follow=True)
     assert "cannot be edited" in response.content.decode()
     assert snapshot(publishable) == before
@@ -549,6 +579,30 @@ def test_it_says_each_problem_once(client, cast, make_doc):
     assert "Supplier not found in KashFlow" in problems
     assert "Choose the KashFlow supplier." not in problems
     assert "Choose a nominal code." in problems
+    # Said in the problems box, not again in the status card above it.
+    status = page.split('id="doc-status"')[1].split('aria-label="Problems"')[0]
+    assert "Needs attention" in status and "Supplier not found" not in status
+
+
+def test_it_shows_a_vat_number_conflict_beside_the_supplier(client, cast, coding, make_doc):
+    from kashflow.sync import vat_key
+    from publisher.rules import apply_mapping
+
+    screwfix = coding["supplier"]
+    screwfix.vat_number, screwfix.vat_key = "GB 111 2222 33", vat_key("GB 111 2222 33")
+    screwfix.normalised_name = "SCREWFIX"
+    screwfix.save()
+    document = make_doc(
+        State.NEEDS_ATTENTION, supplier_name="Screwfix", supplier_vat_number="GB 999 8888 77"
+    )
+    # As the reading job does: the mapping's problems become the state's reason.
+    document.state_reason = " ".join(apply_mapping(document).problems)
+    document.save()
+    assert document.supplier is None
+    page = cast.as_(client, cast.reviewer).get(url(document)).content.decode()
+    field = page.split('data-field="supplier"')[1].split('data-field="nominal_code"')[0]
+    assert "different VAT number (GB 111 2222 33 there, GB 999 8888 77 on the document)" in field
+    assert "check who it is from" in field and "Choose the KashFlow supplier or create it." in field
 
 
 def test_it_tells_a_reviewer_who_lost_a_race_instead_of_failing(client, cast, publishable):

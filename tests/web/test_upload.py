@@ -81,6 +81,19 @@ def test_it_reports_a_duplicate_and_a_refusal_per_file(client, cast, upload_url)
     assert Document.objects.get(original_name="b.png").state == State.REJECTED
 
 
+def test_it_says_what_to_do_about_an_empty_file(client, cast, upload_url):
+    cast.as_(client, cast.bookkeeper)
+    response = client.post(
+        upload_url,
+        {"kind": "cost", "file": _file("scan.jpg", b"")},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    message = response.json()["errors"]["file"]
+    assert "empty (0 bytes)" in message and "upload the new copy" in message
+    assert not Document.objects.exists()
+
+
 def test_it_uploads_many_files_at_once_without_javascript(client, cast, upload_url):
     cast.as_(client, cast.bookkeeper)
     files = [_file(f"r{i}.png") for i in range(3)]

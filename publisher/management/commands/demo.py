@@ -49,10 +49,12 @@ class Command(BaseCommand):
 
         # A supervisor (or `timeout`) stops us with SIGTERM: clean up exactly as for Ctrl-C.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+        # Started in the background from a script (`make demo &`), SIGINT arrives ignored and
+        # `kill -INT` would do nothing: take it back.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        redis_proc = None
         try:
             redis_proc = self._ensure_redis()
-            if redis_proc is not None:
-                procs.append(redis_proc)
             start(
                 python,
                 manage,
@@ -84,14 +86,9 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+            # Redis goes last: workers still talking to it would die with tracebacks.
+            _stop(procs)
+            _stop([redis_proc] if redis_proc is not None else [])
 
     def _ensure_redis(self) -> subprocess.Popen | None:
         """Use the Redis at REDIS_URL if it answers; otherwise start one there for the demo."""
@@ -133,6 +130,17 @@ class Command(BaseCommand):
                 time.sleep(0.1)
         proc.kill()
         raise SystemExit(f"Could not start redis-server at {url}.")
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _wait_for(host: str, port: int, seconds: float = 30) -> None:

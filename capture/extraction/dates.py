@@ -23,8 +23,11 @@ MONTHS = {
     "dec": 12,
 }
 MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# OCR sometimes splits a four-digit year at a gap in faint print ("23/03/20 18 14:05"); a
+# "20" then two more digits that are not the hour of a time are read as one year.
 NUMERIC = re.compile(
-    r"(?<![\w.])(?P<a>\d{1,4})\s?(?P<sep>[/.\-])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?(?P<c>\d{2,4})(?![\d])"
+    r"(?<![\w.])(?P<a>\d{1,4})\s?(?P<sep>[/.\-])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?"
+    r"(?P<c>20\s\d{2}(?![\d:.])|\d{2,4})(?![\d])"
 )
 DAY_MONTH = re.compile(
     r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-./,]*"
@@ -125,7 +128,7 @@ def dates_in(line: TextLine, orders: tuple[str, ...] = ()) -> list[FoundDate]:
     # Same length as the line, so match positions still point at the right words.
     text = DIGIT_LOOKALIKES.sub(lambda m: LOOKALIKE_DIGIT[m.group(0)], line.text)
     for match in NUMERIC.finditer(text):
-        read = read_numeric(match["a"], match["b"], match["c"], orders)
+        read = read_numeric(match["a"], match["b"], match["c"].replace(" ", ""), orders)
         if read:
             found.append(
                 FoundDate(read[0], line, match.start(), match.end(), read[1], match["sep"])

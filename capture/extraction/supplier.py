@@ -32,6 +32,8 @@ CUSTOMER_LABEL = re.compile(
     re.I,
 )
 TOP_LINES = 10
+# A short label and a colon in front of a company's name.
+LABEL_BEFORE_NAME = re.compile(r"^[A-Za-z][\w .]{0,20}:\s*(\S.*)$")
 
 
 @dataclass
@@ -100,6 +102,10 @@ def pick_supplier(lines: list[TextLine]) -> SupplierPick | None:
     score, position = best
     chosen = _whole_name(top, position)
     name = clean_name(" ".join(line.text for line in chosen))
+    labelled = LABEL_BEFORE_NAME.match(name)
+    if labelled and COMPANY_SUFFIX.search(labelled.group(1)):
+        # "Owned by: Acme Ltd", "Operated by: ...": the label is not part of the name.
+        name = labelled.group(1)
     conf = min(0.95, 0.35 + 0.08 * score) * (sum(c.conf for c in chosen) / len(chosen)) ** 0.5
     return SupplierPick(name, max(0.05, conf), chosen, "letterhead")
 
@@ -118,6 +124,14 @@ def _whole_name(top: list[TextLine], position: int) -> list[TextLine]:
         ONLY_SUFFIX.match(clean_name(after.text)) or text.count("(") > text.count(")")
     ):
         chosen.append(after)
+    elif (
+        before is not None
+        and ONLY_SUFFIX.match(clean_name(before.text))
+        and not COMPANY_SUFFIX.search(text)
+    ):
+        # Large letterhead type set tight can come back from OCR with its second line
+        # ("SDN BHD") first; the legal form still belongs after the name.
+        chosen.append(before)
     return chosen
 
 

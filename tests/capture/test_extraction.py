@@ -181,6 +181,19 @@ def test_it_reads_dates_day_first_unless_impossible(text, expected):
     assert parse_date(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # OCR split the year at a faint gap; the time follows.
+        ("14/07/20 25 09:41", date(2025, 7, 14)),
+        # A two-digit year followed by the time is not a split year.
+        ("14/07/20 09:41", date(2020, 7, 14)),
+    ],
+)
+def test_it_joins_a_year_split_in_two_by_ocr(text, expected):
+    assert parse_date(text) == expected
+
+
 def test_it_checks_gb_vat_numbers_with_both_check_digit_rules():
     assert gb_check_digits_ok("GB 123 4567 82")  # modulus 97
     assert gb_check_digits_ok("123456727")  # the 9755 rule
@@ -242,3 +255,16 @@ def test_it_prefers_the_total_after_a_rounding_adjustment():
     assert extract([page_from_lines(lines)]).value("total") == Decimal("33.90")
     lines = ["CORNER CAFE", "Total incl. tax 31.02", "Rounding Adj: -0.02", "Cash 50.00"]
     assert extract([page_from_lines(lines)]).value("total") == Decimal("31.00")
+
+
+def test_a_legal_form_read_above_the_name_is_put_back_after_it():
+    # OCR returned the letterhead's second line ("SDN BHD") before the name itself.
+    page = page_from_lines(
+        ["SDN BHD", "KELANA BRIGHTWORKS TRADERS", "12 Jalan Mawar 3, 40000 Shah Alam", "TOTAL 9.50"]
+    )
+    assert extract([page]).value("supplier_name") == "KELANA BRIGHTWORKS TRADERS SDN BHD"
+
+
+def test_a_label_in_front_of_the_company_name_is_dropped():
+    page = page_from_lines(["Operated by: Harbour Lane Foods Ltd", "1 Quay Street", "TOTAL 4.20"])
+    assert extract([page]).value("supplier_name") == "Harbour Lane Foods Ltd"

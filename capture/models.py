@@ -179,6 +179,14 @@ class Document(models.Model):
             problems.append("Choose a nominal code.")
         if not self.totals_agree():
             problems.append("Net plus VAT does not equal the gross total.")
+        if (
+            self.document_type == DocumentType.CREDIT_NOTE
+            and self.total is not None
+            and self.total > 0
+        ):
+            # KashFlow has no credit-note call: a credit is an invoice with negative amounts, so a
+            # positive one would post the refund as a new cost.
+            problems.append("This is a credit note: enter its amounts as negative numbers.")
         if self.paid and (self.payment_method_id is None or self.bank_account_id is None):
             problems.append("A paid document needs a payment method and a bank account.")
         return problems

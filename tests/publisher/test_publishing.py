@@ -248,3 +248,14 @@ def test_it_lists_each_publish_attempt_once_in_the_history(make_document, kashfl
         "publish attempt: outcome unknown",
         "publish attempt: succeeded",
     ]
+
+
+def test_it_refuses_to_approve_a_credit_note_with_positive_amounts(make_document):
+    from capture.models import DocumentType
+
+    credit = make_document(state=State.READY, document_type=DocumentType.CREDIT_NOTE)
+    assert (
+        "This is a credit note: enter its amounts as negative numbers." in credit.publish_problems()
+    )
+    credit.net, credit.vat, credit.total = Decimal("-10.00"), Decimal("-2.00"), Decimal("-12.00")
+    assert credit.publish_problems() == []

@@ -4,7 +4,13 @@
 """
 
 import importlib
+import os
 import sys
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
+django.setup()
 
 MODULES = {
     "extraction": "bench.extraction_bench",

@@ -1,16 +1,11 @@
-"""`make bench`: every benchmark module's run(), one after another, each printing its table.
+"""`make bench`: every benchmark, one after another, each printing its table.
 
-`python -m bench kashflow inbox` runs only the named ones.
+Each runs in a process of its own, so one benchmark's peak memory or warm caches never show in
+another's figures. `python -m bench kashflow inbox` runs only the named ones.
 """
 
-import importlib
-import os
+import subprocess
 import sys
-
-import django
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
-django.setup()
 
 MODULES = {
     "extraction": "bench.extraction_bench",
@@ -23,5 +18,8 @@ wanted = sys.argv[1:] or list(MODULES)
 unknown = [name for name in wanted if name not in MODULES]
 if unknown:
     sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(MODULES)}")
-for name in wanted:
-    importlib.import_module(MODULES[name]).run()
+failed = [
+    name for name in wanted if subprocess.run([sys.executable, "-m", MODULES[name]]).returncode
+]
+if failed:
+    sys.exit(f"benchmarks that failed to run: {', '.join(failed)}")

@@ -213,9 +213,6 @@ def do_split(document: Document, user, page_groups: list[list[int]]) -> list[Doc
     return parts
 
 
-split_document = do_split
-
-
 def _check_same_business(membership: Membership, document: Document) -> None:
     if document.business_id != membership.business_id:
         raise ActionRefused("This document belongs to another business.")

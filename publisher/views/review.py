@@ -332,7 +332,7 @@ def split(request, slug, pk):
         messages.error(request, " ".join(form.errors.get("pages", ["Check the pages."])))
         return redirect("review", slug, pk)
     try:
-        parts = actions.split_document(document, request.user, form.cleaned_data["pages"])
+        parts = actions.do_split(document, request.user, form.cleaned_data["pages"])
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("review", slug, pk)

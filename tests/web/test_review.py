@@ -347,9 +347,8 @@ def test_it_splits_a_document_into_page_groups(client, cast, make_doc, monkeypat
     calls = []
     monkeypatch.setattr(
         actions,
-        "split_document",
+        "do_split",
         lambda doc, user, groups: calls.append(groups) or [doc, doc],
-        raising=False,
     )
     cast.as_(client, cast.bookkeeper)
     response = client.post(url(document, "split"), {"pages": "1-2, 3"})

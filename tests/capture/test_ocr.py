@@ -166,3 +166,36 @@ def test_it_evens_out_a_shadow_but_leaves_an_evenly_lit_scan_alone():
     top, bottom = flat.getpixel((200, 5)), flat.getpixel((200, 295))
     assert abs(top - bottom) < 30 < abs(shadowed.getpixel((200, 5)) - shadowed.getpixel((200, 295)))
     assert flat.getpixel((40, 25)) < 60
+
+
+@needs_tesseract
+def test_it_cuts_a_small_receipt_out_of_a_large_speckled_scan_and_reads_it():
+    import random
+
+    from capture.extraction import extract
+
+    document = make_receipt(11)
+    receipt = draw(document, dpi=100)
+    # An A4 scan at 150 dpi with the receipt in one corner and dust all over the glass.
+    page = Image.new("L", (1240, 1754), 250)
+    rng = random.Random(3)
+    for _ in range(600):
+        x, y = rng.randrange(page.width), rng.randrange(page.height)
+        page.putpixel((x, y), rng.randrange(0, 120))
+    page.paste(receipt, (700, 150))
+    from capture.ocr.preprocess import crop_to_print
+
+    # Only the receipt is kept, with a margin round it; the dust does not widen the cut.
+    cut = crop_to_print(page)
+    assert receipt.width * 0.8 < cut.width < receipt.width * 1.3
+    assert receipt.height * 0.8 < cut.height < receipt.height * 1.3
+    # The print is then scaled up to a size Tesseract reads.
+    assert prepare(page).height > receipt.height * 1.3
+    result = extract(read_document(_png(page), "image/png"))
+    assert result.value("total") == document.truth["total"]
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -7,6 +7,8 @@ from decimal import Decimal
 from .model import Check, Extraction
 
 PENNY = Decimal("0.01")
+# How extraction marks a total it took from the sum of its parts over a doubtful reading.
+MISREAD_SOURCE = "sum of the parts"
 # Each line may be rounded on its own, so a sum of lines can drift by a penny a line.
 LINE_TOLERANCE = Decimal("0.02")
 
@@ -26,6 +28,12 @@ def run_checks(result: Extraction) -> list[Check]:
                 else f"Net {net} plus VAT {vat} is {net + vat}, not the gross total {total}.",
             )
         )
+    found = result.fields.get("total")
+    if found is not None and found.source.startswith(MISREAD_SOURCE):
+        # Extraction corrected a doubtful reading: a person should glance at it.
+        misread = found.source[len(MISREAD_SOURCE) :].strip(" ()")
+        message = f"The total was {misread}; its parts add up to {total}."
+        checks.append(Check("total_read_clearly", False, message))
     line_nets = [line.net for line in result.lines if line.net is not None]
     if line_nets and (net is not None or total is not None):
         summed = sum(line_nets, Decimal(0))
@@ -64,6 +72,7 @@ INVOLVED = {
     "net_plus_vat_is_gross": ("net", "vat", "total"),
     "lines_sum_to_total": ("net", "total"),
     "vat_matches_rate": ("vat", "vat_rate"),
+    "total_read_clearly": ("total",),
 }
 
 

@@ -10,7 +10,7 @@ from itertools import product
 from capture.ocr.types import OcrPage
 
 from . import amounts as money
-from .checks import apply_checks
+from .checks import MISREAD_SOURCE, apply_checks
 from .dates import pick_dates
 from .lines import find_line_items
 from .model import Extraction, Field, KnownSupplier
@@ -196,10 +196,20 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
             chosen.amount.boxes,
             source,
         )
-    if total and total.score < 20:
-        _apply_trailing_rounding(lines, result, total)
     if total and vat and not net and vat.amount.value < total.amount.value:
         _set(result, "net", total.amount.value - vat.amount.value, 0.6, (), "gross less VAT")
+    if total and total.score < 20:
+        _apply_trailing_rounding(lines, result, total)
+        # Rounding printed on its own line (0.00 included); none at all counts as 0.00.
+        adjustment_lines = [i for i in rounding_lines if i != total.amount.line.index]
+        printed_roundings = [
+            a.value for index in adjustment_lines for a in money.amounts_in(lines[index])
+        ]
+        if not adjustment_lines:
+            printed_roundings = [Decimal(0)]
+        _repair_misread_total(
+            result, total, nets, vats, totals, printed_roundings, everywhere, paid
+        )
     _vat_rate(lines, result, vat)
 
 
@@ -216,6 +226,60 @@ def _apply_trailing_rounding(lines: list[TextLine], result: Extraction, total) -
         field.source += ", then rounding"
         field.boxes = field.boxes + line.boxes()
         return
+
+
+def _repair_misread_total(result, total, nets, vats, totals, roundings, everywhere, paid) -> None:
+    """Prefer the sum of well-read parts to a doubtfully read total that differs by one digit.
+
+    OCR misreads a faint digit (5 as 6, 1 as 7) and says it is unsure. When net + VAT (+ any
+    rounding), or another printed total plus the rounding, comes to an amount that differs from
+    the chosen total in one digit only, and every part was read more surely than the total,
+    the total is the misread one. The field says so in its source.
+    """
+    printed = total.amount
+    # A total printed twice, or equal to the cash handed over less the change, was read right.
+    if everywhere.count(printed.value) > 1 or (paid and paid.amount.value == printed.value):
+        return
+    # Net + VAT with the printed rounding, then without; an earlier total only with the rounding.
+    parts_sets = [
+        ([net.amount, vat.amount], r)
+        for net in nets
+        for vat in vats
+        if vat.amount.value > 0
+        for r in (*roundings, Decimal(0))
+    ]
+    parts_sets += [
+        ([other.amount], r)
+        for other in totals
+        for r in roundings
+        if other.amount.line.index < printed.line.index and other.amount.value != printed.value
+    ]
+    for parts, rounding in parts_sets:
+        value = sum((p.value for p in parts), Decimal(0)) + rounding
+        if value <= 0 or not _one_digit_apart(value, printed.value):
+            continue
+        surest_doubt = min(p.conf for p in parts)
+        if surest_doubt < printed.conf + MISREAD_MARGIN:
+            continue
+        field = result.fields["total"]
+        field.value = value
+        field.confidence = round(min(field.confidence, 0.6), 3)
+        field.source = f"{MISREAD_SOURCE} (read as {printed.value})"
+        field.boxes = [b for p in parts for b in p.boxes]
+        if len(parts) == 2:
+            for name, part in (("net", parts[0]), ("vat", parts[1])):
+                confidence = min(0.9, part.conf)
+                _set(result, name, part.value, confidence, part.boxes, "sum of the parts")
+        return
+
+
+# How much surer of every part than of the total the reading must be to correct the total.
+MISREAD_MARGIN = 0.08
+
+
+def _one_digit_apart(a: Decimal, b: Decimal) -> bool:
+    left, right = f"{a:.2f}", f"{b:.2f}"
+    return len(left) == len(right) and sum(x != y for x, y in zip(left, right, strict=True)) == 1
 
 
 def _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere) -> list[money.Labelled]:

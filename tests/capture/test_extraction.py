@@ -257,6 +257,31 @@ def test_it_prefers_the_total_after_a_rounding_adjustment():
     assert extract([page_from_lines(lines)]).value("total") == Decimal("31.00")
 
 
+def _doubt(page, text, conf):
+    """The same page with one word read less surely, as Tesseract reports a faint digit."""
+    from dataclasses import replace
+
+    page.words = [replace(w, conf=conf) if w.text == text else w for w in page.words]
+    return page
+
+
+def test_a_doubtful_total_one_digit_off_its_surely_read_parts_is_corrected_and_flagged():
+    lines = ["CORNER CAFE", "Subtotal 106.10", "VAT 6.37", "Rounding -0.02", "TOTAL 112.46"]
+    result = extract([_doubt(page_from_lines(lines, conf=92), "112.46", 60)])
+    assert result.value("total") == Decimal("112.45")
+    assert result.fields["total"].source == "sum of the parts (read as 112.46)"
+    flagged = next(c for c in result.checks if c.name == "total_read_clearly")
+    assert not flagged.ok
+    assert flagged.message == "The total was read as 112.46; its parts add up to 112.45."
+    # Read as surely as its parts, the printed total stands: a part may be the misread one.
+    assert extract([page_from_lines(lines, conf=92)]).value("total") == Decimal("112.46")
+    # So does a total two digits away from the sum: that is not one slip of the eye.
+    lines[4] = "TOTAL 119.46"
+    assert extract([_doubt(page_from_lines(lines, conf=92), "119.46", 60)]).value(
+        "total"
+    ) == Decimal("119.46")
+
+
 def test_a_legal_form_read_above_the_name_is_put_back_after_it():
     # OCR returned the letterhead's second line ("SDN BHD") before the name itself.
     page = page_from_lines(

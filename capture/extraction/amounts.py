@@ -44,6 +44,35 @@ def amounts_in(line: TextLine, start: int = 0) -> list[Amount]:
     return found
 
 
+# An amount at the end of a line as OCR mangles it off faint thermal print: the point lost to
+# a space ("31 45"), letters for digits ("4i SO", "RMLI.40"), no whole part (".00").
+LOOSE_DIGIT = "0-9OoDQSsIil|!BZz"
+LOOSE_AMOUNT = re.compile(
+    rf"(?<![\w.,])(?:RM|R|[£$€])?(?P<int>[{LOOSE_DIGIT}]{{0,6}})(?:\s?[.,]\s?|\s)"
+    rf"(?P<dec>[{LOOSE_DIGIT}]{{2}})\W{{0,2}}$"
+)
+LOOKALIKE_DIGITS = str.maketrans("OoDQSsIil|!BZz", "00005511111822")
+
+
+def loose_amount(line: TextLine, start: int = 0) -> Amount | None:
+    """The amount ending ``line`` read leniently, when no amount could be read strictly.
+
+    At least one real digit must be printed, and a whole part without one is refused: a
+    look-alike reading is a guess, taken only after a total's label.
+    """
+    match = LOOSE_AMOUNT.search(line.text, start)
+    if match is None:
+        return None
+    whole, decimals = match.group("int"), match.group("dec")
+    if not any(c.isdigit() for c in whole + decimals):
+        return None
+    if whole and not any(c.isdigit() for c in whole):
+        return None
+    digits = (whole or "0").translate(LOOKALIKE_DIGITS), decimals.translate(LOOKALIKE_DIGITS)
+    value = Decimal(f"{int(digits[0])}.{digits[1]}")
+    return Amount(value, line, match.start(), match.end("dec"))
+
+
 def parse_amount(text: str) -> Decimal | None:
     cleaned = re.sub(r"[^\d.,-]", "", text)
     match = re.search(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:[.,](\d{1,2}))?$", cleaned)
@@ -114,7 +143,11 @@ RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
 
 
 def labelled_amounts(
-    lines: list[TextLine], labels, exclude: re.Pattern | None, custom: str | None = None
+    lines: list[TextLine],
+    labels,
+    exclude: re.Pattern | None,
+    custom: str | None = None,
+    loose: bool = False,
 ) -> list[Labelled]:
     """Amounts printed after one of ``labels`` on the same line, or alone on the next line."""
     found: list[Labelled] = []
@@ -124,6 +157,11 @@ def labelled_amounts(
             continue
         score, label_end, label = best
         values = amounts_in(line, label_end)
+        if not values and loose:
+            guessed = loose_amount(line, label_end)
+            if guessed is not None:
+                values = [guessed]
+                score -= 1
         if not values and position + 1 < len(lines):
             following = lines[position + 1]
             values = amounts_in(following)

@@ -116,7 +116,7 @@ def _currency(lines: list[TextLine], result: Extraction) -> None:
 
 def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     totals = money.labelled_amounts(
-        lines, money.TOTAL_LABELS, money.NOT_TOTAL, hints.get("total_label")
+        lines, money.TOTAL_LABELS, money.NOT_TOTAL, hints.get("total_label"), loose=True
     )
     nets = money.labelled_amounts(lines, money.NET_LABELS, None, hints.get("net_label"))
     vats = money.labelled_amounts(lines, money.VAT_LABELS, money.NOT_VAT, hints.get("vat_label"))

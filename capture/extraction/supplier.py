@@ -60,8 +60,63 @@ def clean_name(text: str) -> str:
     text = REGISTRATION.sub(" ", text).replace("¥", "Y")
     text = MANGLED_SDN_BHD.sub(lambda m: "SDN BHD" if m.group(0).isupper() else "Sdn Bhd", text)
     text = AFTER_LEGAL_FORM.sub(r"\1", text)
+    text = WORD.sub(lambda m: repair_word(m.group(0)), text)
     text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"“”‘’»«©®")
     return text
+
+
+WORD = re.compile(r"[\w$]+")
+# Words that recur in the names of businesses (English, and Malay as on Malaysian receipts).
+# A longer word one letter away from exactly one of them is taken as that word misread.
+BUSINESS_WORDS = frozenset(
+    """
+    ADVERTISING ASSOCIATES BAKERY BEVERAGE BEVERAGES BERHAD BOOKSHOP BOOKSTORE BUILDERS
+    CATERING CHEMIST CENTRE CENTER CLINIC COMPANY COMPUTERS CONFECTIONERY CONSTRUCTION
+    CONSULTANTS CONSULTING CORPORATION DEVELOPMENT DISTRIBUTION DISTRIBUTORS ELECTRICAL
+    ELECTRONICS ENGINEERING ENTERPRISE ENTERPRISES EQUIPMENT FURNITURE GARAGE HARDWARE
+    HOLDINGS HOTEL INDUSTRIES INTERNATIONAL KITCHEN LIMITED LOGISTICS MACHINERY MANAGEMENT
+    MARKETING MERCHANTS MOTORS NEWSAGENTS OPTICAL PARKING PERNIAGAAN PETROLEUM PHARMACY
+    PLUMBING PRINTING PRODUCTS PROPERTIES RESTAURANT RESTAURANTS RESTORAN SERVICES SOLUTIONS
+    STATIONERS STATIONERY SUPERMARKET SUPERSTORE SUPPLIES SYSTEMS TECHNOLOGIES TECHNOLOGY
+    TIMBER TRADERS TRADING TRANSPORT TRAVEL WHOLESALE
+    """.split()
+)
+# Digits OCR puts in place of the letters they resemble, inside a word of letters.
+DIGIT_LETTERS = str.maketrans("0125$8", "OIZSSB")
+
+
+def repair_word(word: str) -> str:
+    """One word of a name with OCR's look-alike slips undone: "PI2ZA", "$/B", "OISTRIBUTION"."""
+    letters = sum(c.isalpha() for c in word)
+    inner = word[1:-1]
+    if word.startswith("$") and letters == len(word) - 1:
+        word = "S" + word[1:]
+    elif letters >= 3 and letters < len(word) and any(c.isdigit() for c in inner):
+        # A digit between letters ("PI2ZA"); a number beside a word ("ENTERPRISE 666") is apart.
+        if (
+            all(c.isalpha() or c in "0125$8" for c in word)
+            and word[0].isalpha()
+            and word[-1].isalpha()
+        ):
+            word = word.translate(DIGIT_LETTERS)
+    upper = word.upper()
+    if len(upper) < 6 or upper in BUSINESS_WORDS or not upper.isalpha():
+        return word
+    from rapidfuzz.distance import Levenshtein
+
+    near = [
+        w
+        for w in BUSINESS_WORDS
+        if Levenshtein.distance(upper, w, score_cutoff=1) <= 1
+        # A plural or singular is a word in its own right, not a slip: SERVICE, HOTELS.
+        and upper.rstrip("S") != w.rstrip("S")
+    ]
+    if len(near) != 1:
+        return word
+    fixed = near[0]
+    if word.isupper():
+        return fixed
+    return fixed.capitalize() if word[0].isupper() else fixed.lower()
 
 
 def comparable(text: str) -> str:

@@ -282,6 +282,44 @@ def test_a_doubtful_total_one_digit_off_its_surely_read_parts_is_corrected_and_f
     ) == Decimal("119.46")
 
 
+@pytest.mark.parametrize(
+    "printed, expected",
+    [("Total RM 31 4S", "31.45"), ("TOTAL 4i SO", "41.50"), ("Total RM 1l.40", "11.40")],
+)
+def test_it_reads_a_total_whose_point_or_digits_ocr_mangled(printed, expected):
+    lines = ["CORNER CAFE", "Flat white 2.80", printed, "Thank you"]
+    result = extract([page_from_lines(lines)])
+    assert result.value("total") == Decimal(expected)
+
+
+def test_it_does_not_read_a_count_after_a_total_label_as_money():
+    lines = ["CORNER CAFE", "Total items 3 10", "TOTAL 12.40"]
+    assert extract([page_from_lines(lines)]).value("total") == Decimal("12.40")
+    lines = ["CORNER CAFE", "Flat white 2.80", "TOTAL SOON"]
+    assert extract([page_from_lines(lines)]).value("total") != Decimal("5.00")
+
+
+@pytest.mark.parametrize(
+    "read, expected",
+    [
+        ("HERO OISTRIBUTION SDN BHD", "HERO DISTRIBUTION SDN BHD"),
+        ("Corner Restaurent Ltd", "Corner Restaurant Ltd"),
+        ("DOMINO'S PI2ZA", "DOMINO'S PIZZA"),
+        ("LAVENDER BAKERY $/B", "LAVENDER BAKERY S/B"),
+        # Left alone: numbers beside words, short words, plurals and names nothing resembles.
+        ("TRIPLE SIX ENTERPRISE 666", "TRIPLE SIX ENTERPRISE 666"),
+        ("7-ELEVEN", "7-ELEVEN"),
+        ("B4U STORES", "B4U STORES"),
+        ("ACME SERVICE LTD", "ACME SERVICE LTD"),
+        ("GRAND HOTELS", "GRAND HOTELS"),
+        ("ZHENG HUI", "ZHENG HUI"),
+    ],
+)
+def test_it_undoes_ocr_slips_in_the_supplier_name(read, expected):
+    lines = [read, "1 High Street", "Flat white 2.80", "TOTAL 2.80"]
+    assert extract([page_from_lines(lines)]).value("supplier_name") == expected
+
+
 def test_a_legal_form_read_above_the_name_is_put_back_after_it():
     # OCR returned the letterhead's second line ("SDN BHD") before the name itself.
     page = page_from_lines(

@@ -249,32 +249,41 @@ def match_known(
                 normalise_vat_number(supplier.vat_number).removeprefix("GB") == wanted
             ):
                 return SupplierPick(supplier.name, 0.97, [], "known supplier by VAT number")
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
-    names = [(supplier, fold(supplier.name)) for supplier in known]
+    names = [fold(supplier.name) for supplier in known]
     candidates = [part for line in lines if line.page == 0 for part in segments(line)][:30]
-    texts: list[tuple[str, list[TextLine], int]] = [
-        (fold(clean_name(c.text)), [c], n) for n, c in enumerate(candidates)
-    ]
-    texts += [
-        (fold(clean_name(a.text + " " + b.text)), [a, b], n)
-        for n, (a, b) in enumerate(zip(candidates, candidates[1:], strict=False))
-    ]
+    texts: list[tuple[str, list[TextLine], int, float]] = []
+    for n in range(len(candidates)):
+        # A name over one, two or three printed lines: "AIK HUAT HARDWARE" / "ENTERPRISE
+        # (SETIA" / "ALAM) SDN BHD".
+        for size in (1, 2, 3):
+            group = candidates[n : n + size]
+            if len(group) == size:
+                whole = fold(clean_name(" ".join(c.text for c in group)))
+                texts.append((whole, group, n, 1.0))
+        # The name at the start or end of a longer line: "ACME STORES, 12 HIGH ST",
+        # "WELCOME TO ACME STORES", discounted by how much of the line is not the name.
+        words = fold(clean_name(candidates[n].text)).split()
+        for cut in range(1, len(words)):
+            for part in (words[:cut], words[cut:]):
+                text = " ".join(part)
+                share = len(text) / max(1, len(" ".join(words)))
+                texts.append((text, [candidates[n]], n, 0.8 + 0.2 * share))
     best: tuple[float, KnownSupplier, list[TextLine]] | None = None
-    for text, source, position in texts:
+    for text, source, position, weight in texts:
         if len(text) < 3:
             continue
-        for supplier, name in names:
-            score = fuzz.ratio(text, name)
-            if len(text) > len(name) + 3 and len(name) >= 8:
-                # The name inside a longer line ("ACME STORES, 12 HIGH ST"), discounted by how
-                # much of the line is not the name, so short names do not match everywhere.
-                share = len(name) / len(text)
-                score = max(score, fuzz.partial_ratio(name, text) * (0.8 + 0.2 * share))
+        for _, score, index in process.extract(
+            text, names, scorer=fuzz.ratio, limit=3, score_cutoff=60
+        ):
+            if weight < 1 and len(names[index]) < 8:
+                # Short names would match part of almost any line.
+                continue
             # Letterheads are at the top: the same likeness further down counts for less.
-            score -= 0.2 * position
+            score = score * weight - 0.2 * position
             if best is None or score > best[0]:
-                best = (score, supplier, source)
+                best = (score, known[index], source)
     if best is None or best[0] < 70:
         return None
     score, supplier, source = best

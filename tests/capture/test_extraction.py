@@ -226,6 +226,17 @@ def test_it_lands_a_smudged_name_on_the_known_supplier():
     assert result.fields["supplier_name"].source == "known supplier by name"
 
 
+def test_it_lands_a_name_printed_over_three_lines_or_inside_a_line_on_the_known_supplier():
+    known = ["Aik Huat Trading", "Aik Huat Hardware Enterprise (Setia Alam) Sdn Bhd",
+             "Riverside Stationers Ltd", "Crown Stationers Ltd"]  # fmt: skip
+    lines = ["AIK HUAT HARDWARE", "ENTERPRISE (SETIA", "ALAM) SDN BHD", *RECEIPT[1:]]
+    result = extract([page_from_lines(lines)], known_suppliers=known)
+    assert result.value("supplier_name") == known[1]
+    lines = ["Welcome to RIVERSIDE STATI0NERS", *RECEIPT[1:]]
+    result = extract([page_from_lines(lines)], known_suppliers=known)
+    assert result.value("supplier_name") == "Riverside Stationers Ltd"
+
+
 def test_it_finds_a_known_supplier_by_vat_number_first():
     known = [KnownSupplier("Corner Food Store Ltd"), KnownSupplier("CFS Trading", "GB123456782")]
     result = extract([page_from_lines(RECEIPT)], known_suppliers=known)

@@ -127,6 +127,9 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
     ]
     adjustments = {abs(r) for r in roundings}
     totals += _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere)
+    summary = _tax_summary_total(lines)
+    if summary is not None:
+        totals.append(summary)
     paid = _cash_less_change(lines)
     if paid is not None:
         totals.append(paid)
@@ -302,6 +305,38 @@ def _sums_printed_elsewhere(lines, nets, vats, roundings, everywhere) -> list[mo
                         continue
                     break
     return found
+
+
+TAX_SUMMARY = re.compile(r"\b(vat|gst|tax)\b.{0,12}\b(summary|analysis|breakdown)\b", re.I)
+# A service charge or tip has its own row and rate in some summaries, but is no tax.
+NOT_TAX_ROW = re.compile(r"servi|svc|charge|\btips?\b|gratuity", re.I)
+
+
+def _tax_summary_total(lines: list[TextLine]) -> money.Labelled | None:
+    """Net plus tax over the rows of a VAT or GST summary, each row checked by its own rate.
+
+    "SR 6% 165.00 9.90" only counts when 9.90 is 6% of 165.00: a row that does not add up was
+    misread, and then the summary says nothing.
+    """
+    for position, line in enumerate(lines):
+        if not TAX_SUMMARY.search(line.text):
+            continue
+        total, rows = Decimal(0), 0
+        for row in lines[position + 1 : position + 7]:
+            rate = money.RATE.search(row.text)
+            values = money.amounts_in(row, rate.end() if rate else 0)
+            if rate is None or len(values) < 2 or NOT_TAX_ROW.search(row.text):
+                continue
+            net, tax = values[-2].value, values[-1].value
+            expected = net * Decimal(rate.group(1)) / 100
+            if abs(expected - tax) > max(Decimal("0.02"), expected * Decimal("0.01")):
+                return None
+            total += net + tax
+            rows += 1
+        if rows and total > 0:
+            anchor = money.Amount(total, line, 0, len(line.text))
+            return money.Labelled(anchor, 6.5, "tax summary")
+    return None
 
 
 def _cash_less_change(lines: list[TextLine]) -> money.Labelled | None:

@@ -331,6 +331,18 @@ def test_it_undoes_ocr_slips_in_the_supplier_name(read, expected):
     assert extract([page_from_lines(lines)]).value("supplier_name") == expected
 
 
+def test_it_adds_up_a_tax_summary_whose_rows_agree_with_their_rates():
+    lines = ["THREE STOOGES BISTRO", "SUB TOTAL 159.00", "SERVICE CHARGE 10% 15.90",
+             "NET TOTAL 1#4.~", "CASH 200.00", "GST Summary Amount Tax",
+             "SVC Service charge 10% 150.00 15.00", "SR GST 6% 165.00 9.90"]  # fmt: skip
+    result = extract([page_from_lines(lines)])
+    assert result.value("total") == Decimal("174.90")
+    assert result.fields["total"].source == "label: tax summary"
+    # A row that does not agree with its own rate was misread: the summary says nothing.
+    lines[-1] = "SR GST 6% 165.00 8.90"
+    assert extract([page_from_lines(lines)]).value("total") != Decimal("173.90")
+
+
 def test_a_legal_form_read_above_the_name_is_put_back_after_it():
     # OCR returned the letterhead's second line ("SDN BHD") before the name itself.
     page = page_from_lines(

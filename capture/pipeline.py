@@ -48,7 +48,26 @@ def apply_extraction(document: Document, pages, extraction) -> None:
         setattr(document, attribute, coerce(attribute, value, getattr(document, attribute)))
     if document.document_type not in DocumentType.values:
         document.document_type = DocumentType.RECEIPT
-    document.lines = document.extraction.get("lines", [])
+    document.lines = [dict(line) for line in document.extraction.get("lines", [])]
+    if document.document_type == DocumentType.CREDIT_NOTE:
+        as_credit(document)
+
+
+LINE_MONEY = ("unit_price", "net", "vat")
+
+
+def as_credit(document: Document) -> None:
+    """A credit note prints its amounts as positive; KashFlow takes a credit as an invoice with
+    negative amounts, so the document holds them negative and nobody has to retype them."""
+    for attribute in MONEY_FIELDS:
+        value = getattr(document, attribute)
+        if value is not None and value > 0:
+            setattr(document, attribute, -value)
+    for line in document.lines:
+        for key in LINE_MONEY:
+            value = line.get(key)
+            if value not in (None, "") and Decimal(str(value)) > 0:
+                line[key] = str(-Decimal(str(value)))
 
 
 def coerce(attribute: str, value, current):

@@ -1,6 +1,8 @@
 """The whole path without the web layer: intake, a real capture worker running Tesseract, coding
 against synced KashFlow records, review, approval, and a real publish worker."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -144,3 +146,40 @@ def test_a_second_document_from_a_corrected_supplier_comes_out_right(
 
     pages = [OcrPage.from_dict(page) for page in document.ocr["pages"]]
     assert extract(pages).value("date") == dt.date(2026, 9, 3)
+
+
+def test_a_credit_note_is_held_and_published_with_negative_amounts(
+    connected_business, reviewer, kashflow_sandbox, run_jobs
+):
+    from capture.fixtures.generator import invoice_sample
+
+    sample = invoice_sample(26, "pdf", credit=True)
+    client = connected_business.kashflow_client()
+    client.insert_supplier(
+        KashFlowSupplier(
+            name=sample.truth["supplier_name"], vat_number=sample.truth["supplier_vat_number"]
+        )
+    )
+    sync_business(connected_business)
+    [result] = ingest_file(connected_business, sample.data, "credit.pdf", user=reviewer.user)
+    run_jobs("capture")
+
+    document = Document.objects.get(pk=result.document.pk)
+    assert document.document_type == "credit_note"
+    assert (document.net, document.vat, document.total) == (
+        -sample.truth["net"], -sample.truth["vat"], -sample.truth["total"]
+    )  # fmt: skip
+    assert document.lines and all(Decimal(line["net"]) < 0 for line in document.lines)
+    # What the page printed stays on record as read.
+    assert Decimal(document.extraction["fields"]["total"]["value"]) == sample.truth["total"]
+    assert "negative" not in " ".join(document.publish_problems())
+
+    purchases = NominalCode.objects.get(business=connected_business, code=5000)
+    do_save_review(document, reviewer.user, {"nominal_code": purchases})
+    check_approve(reviewer, document)
+    do_approve(document, reviewer.user)
+    run_jobs("publish")
+    document.refresh_from_db()
+    assert document.state == State.PUBLISHED, document.state_reason
+    posted = kashflow_sandbox.state.receipts[document.kashflow_number]
+    assert posted["NetAmount"] + posted["VATAmount"] == -sample.truth["total"]

@@ -25,17 +25,21 @@ def reviewer(connected_business):
     return Membership.objects.create(user=user, business=connected_business, role=Role.REVIEWER)
 
 
-def test_it_takes_a_receipt_from_upload_to_a_kashflow_number(
-    connected_business, reviewer, kashflow_sandbox, run_jobs
-):
-    sample = receipt_sample(31)
-    client = connected_business.kashflow_client()
-    client.insert_supplier(
+def supplier_in_kashflow(business, sample) -> None:
+    """The sample's supplier exists in KashFlow and has been synced."""
+    business.kashflow_client().insert_supplier(
         KashFlowSupplier(
             name=sample.truth["supplier_name"], vat_number=sample.truth["supplier_vat_number"]
         )
     )
-    sync_business(connected_business)
+    sync_business(business)
+
+
+def test_it_takes_a_receipt_from_upload_to_a_kashflow_number(
+    connected_business, reviewer, kashflow_sandbox, run_jobs
+):
+    sample = receipt_sample(31)
+    supplier_in_kashflow(connected_business, sample)
 
     [result] = ingest_file(connected_business, sample.data, "till.png", user=reviewer.user)
     assert result.status == "accepted"
@@ -154,13 +158,7 @@ def test_a_credit_note_is_held_and_published_with_negative_amounts(
     from capture.fixtures.generator import invoice_sample
 
     sample = invoice_sample(26, "pdf", credit=True)
-    client = connected_business.kashflow_client()
-    client.insert_supplier(
-        KashFlowSupplier(
-            name=sample.truth["supplier_name"], vat_number=sample.truth["supplier_vat_number"]
-        )
-    )
-    sync_business(connected_business)
+    supplier_in_kashflow(connected_business, sample)
     [result] = ingest_file(connected_business, sample.data, "credit.pdf", user=reviewer.user)
     run_jobs("capture")
 

@@ -234,6 +234,33 @@ def _customer_lines(lines: list[TextLine]) -> set[int]:
     return blocked
 
 
+def _shares_a_distinctive_word(text: str, name: str) -> bool:
+    """Whether ``text`` holds the words that tell ``name`` apart, give or take a letter.
+
+    "TOWN STATIONERS" reads much like "CROWN STATIONERS", and "HIGH STREET GARAGE" like "GREEN
+    STREET GARAGE", but only through words other businesses share: without "CROWN" or "GREEN"
+    on the page it is another business.
+    """
+    own = [w for w in name.split() if w not in BUSINESS_WORDS and len(w) >= 3]
+    if not own:
+        return True
+    read = text.split()
+    found = [any(_like(word, seen) for seen in read) for word in own]
+    # The first telling word ("GREEN" of Green Street Garage), or most of them.
+    return found[0] or sum(found) * 2 > len(found)
+
+
+def _like(word: str, seen: str) -> bool:
+    """A word as OCR read it: a letter off ("MEL" for "MEI"), or cut short at its edge ("OPAC"
+    for "VIVOPAC")."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import Levenshtein
+
+    if len(word) <= 4 and len(seen) >= 2:
+        return Levenshtein.distance(word, seen, score_cutoff=1) <= 1
+    return fuzz.ratio(word, seen) >= 75 or (len(seen) >= 4 and seen in word)
+
+
 def match_known(
     lines: list[TextLine],
     known: Sequence[KnownSupplier],
@@ -279,6 +306,8 @@ def match_known(
         ):
             if weight < 1 and len(names[index]) < 8:
                 # Short names would match part of almost any line.
+                continue
+            if not _shares_a_distinctive_word(text, names[index]):
                 continue
             # Letterheads are at the top: the same likeness further down counts for less.
             score = score * weight - 0.2 * position

@@ -237,6 +237,26 @@ def test_it_lands_a_name_printed_over_three_lines_or_inside_a_line_on_the_known_
     assert result.value("supplier_name") == "Riverside Stationers Ltd"
 
 
+@pytest.mark.parametrize(
+    "read, expected",
+    [
+        # Only trade or street words in common: another business, shown as read.
+        ("TOWN STATIONERS", "TOWN STATIONERS"),
+        ("HIGH STREET GARAGE LTD", "HIGH STREET GARAGE LTD"),
+        # The telling word a letter off, or cut short at its edge: the known supplier.
+        ("CR0WN STATIONERS", "Crown Stationers Ltd"),
+        ("GREEN STREE GARAGE", "Green Street Garage Ltd"),
+        ("MEL LET RESTAURANT", "Mei Let Restaurant"),
+        ("OPAC MARKETING SDN BHD", "Vivopac Marketing Sdn Bhd"),
+    ],
+)
+def test_it_snaps_to_a_known_supplier_only_on_the_words_that_tell_it_apart(read, expected):
+    known = ["Crown Stationers Ltd", "Green Street Garage Ltd", "Mei Let Restaurant",
+             "Vivopac Marketing Sdn Bhd"]  # fmt: skip
+    result = extract([page_from_lines([read, *RECEIPT[1:]])], known_suppliers=known)
+    assert result.value("supplier_name") == expected
+
+
 def test_it_finds_a_known_supplier_by_vat_number_first():
     known = [KnownSupplier("Corner Food Store Ltd"), KnownSupplier("CFS Trading", "GB123456782")]
     result = extract([page_from_lines(RECEIPT)], known_suppliers=known)

@@ -237,20 +237,8 @@ def _claimant_supplier(document: Document, client, attempt: PublishAttempt) -> S
 
 def _find_in_ledger(client, document: Document, invoice: Invoice, sale: bool) -> int | None:
     """The number of a KashFlow record this document already made, if any."""
-    found = (
-        client.get_invoices_for_customer(invoice.party_id)
-        if sale
-        else client.get_receipts_for_supplier(invoice.party_id)
-    )
-    gross = sum((line.rate * line.quantity + line.vat_amount for line in invoice.lines), Decimal(0))
-    for record in found:
-        if (
-            (record.reference or "") == invoice.reference
-            and record.date == invoice.date
-            and abs((record.net_amount or 0) + (record.vat_amount or 0) - gross) <= Decimal("0.01")
-        ):
-            return record.number
-    return None
+    found = client.find_invoice(invoice) if sale else client.find_receipt(invoice)
+    return found.number if found else None
 
 
 def _save(document: Document, **fields) -> None:

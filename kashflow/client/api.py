@@ -10,6 +10,7 @@ import base64
 import mimetypes
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import PurePath
 
 from kashflow import errors
@@ -38,10 +39,22 @@ def _items(data: dict, operation: str, item: str) -> list[dict]:
     return [record for record in wrapper.get(item, []) if record is not None]
 
 
-def _latest_with_reference(documents: list[Invoice], reference: str) -> Invoice | None:
-    wanted = reference.strip().casefold()
-    matches = [d for d in documents if d.reference.strip().casefold() == wanted]
-    return max(matches, key=lambda d: d.number) if matches else None
+PENNY = Decimal("0.01")
+
+
+def _latest_like(records: list[Invoice], wanted: Invoice) -> Invoice | None:
+    """The latest of ``records`` that is ``wanted`` as posted: same reference (case and spaces
+    aside), same date, same gross to the penny."""
+    reference = (wanted.reference or "").strip().casefold()
+    gross = sum((line.rate * line.quantity + line.vat_amount for line in wanted.lines), Decimal(0))
+    matches = [
+        record
+        for record in records
+        if (record.reference or "").strip().casefold() == reference
+        and record.date == wanted.date
+        and abs((record.net_amount or 0) + (record.vat_amount or 0) - gross) <= PENNY
+    ]
+    return max(matches, key=lambda record: record.number) if matches else None
 
 
 class KashFlowClient:
@@ -237,10 +250,10 @@ class KashFlowClient:
         data = self._call("GetReceiptsForSupplier", SupplierID=supplier_id)
         return [m.invoice_from(r) for r in _items(data, "GetReceiptsForSupplier", "Invoice")]
 
-    def find_receipt(self, supplier_id: int, reference: str) -> Invoice | None:
-        """The supplier's latest receipt carrying ``reference``, or None: what to look for after
-        ``OutcomeUnknown`` before posting the document again."""
-        return _latest_with_reference(self.get_receipts_for_supplier(supplier_id), reference)
+    def find_receipt(self, receipt: Invoice) -> Invoice | None:
+        """The supplier's latest receipt that is ``receipt`` as posted, or None: what to look
+        for after ``OutcomeUnknown``, or on any retry, before posting it again."""
+        return _latest_like(self.get_receipts_for_supplier(receipt.party_id), receipt)
 
     def get_receipts_with_paging(
         self, page: int = 1, per_page: int = 100, filter_by: str = "All"
@@ -280,9 +293,10 @@ class KashFlowClient:
         data = self._call("GetInvoicesForCustomer", CustID=customer_id)
         return [m.invoice_from(r) for r in _items(data, "GetInvoicesForCustomer", "Invoice")]
 
-    def find_invoice(self, customer_id: int, reference: str) -> Invoice | None:
-        """The customer's latest invoice carrying ``reference``, or None (see find_receipt)."""
-        return _latest_with_reference(self.get_invoices_for_customer(customer_id), reference)
+    def find_invoice(self, invoice: Invoice) -> Invoice | None:
+        """The customer's latest invoice that is ``invoice`` as posted, or None (see
+        find_receipt)."""
+        return _latest_like(self.get_invoices_for_customer(invoice.party_id), invoice)
 
     # ------------------------------------------------------------ attachments
 

@@ -2,6 +2,7 @@
 bookkeeper reads, whether it is retryable, and what (if anything) reached the books."""
 
 import time
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -199,10 +200,14 @@ def test_it_never_resends_a_receipt_after_the_connection_dropped(
     assert kashflow_sandbox.calls == ["InsertReceipt"]
     assert retry_sleeps == []
     # The server did commit it: looking first is what stops a double posting.
-    found = kashflow_client.find_receipt(1001, "inv-88812 ")
+    found = kashflow_client.find_receipt(a_receipt())
     assert found is not None and found.number == 1
-    assert kashflow_client.find_receipt(1001, "INV-00000") is None
-    assert kashflow_client.find_receipt(1002, "INV-88812") is None
+    # Only the same receipt: another reference, supplier, date or amount is another purchase.
+    receipt = a_receipt()
+    assert kashflow_client.find_receipt(replace(receipt, reference=" inv-88812")).number == 1
+    for change in ({"reference": "INV-00000"}, {"party_id": 1002},
+                   {"date": date(2026, 11, 3)}, {"lines": receipt.lines * 2}):  # fmt: skip
+        assert kashflow_client.find_receipt(replace(receipt, **change)) is None
 
 
 def test_it_never_resends_a_receipt_after_a_read_timeout(kashflow_sandbox, retry_sleeps):

@@ -22,6 +22,21 @@ def _key(username: str, address: str) -> str:
 
 
 def client_address(request) -> str:
+    """The address the request came from, as the outermost trusted proxy saw it.
+
+    Behind ``TRUSTED_PROXIES`` reverse proxies REMOTE_ADDR is the nearest proxy; each proxy
+    appends the address it saw to X-Forwarded-For, so the client's is that many from the end.
+    Anything further left was written by the client and is not believed.
+    """
+    proxies = settings.TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -171,6 +171,8 @@ KASHFLOW_READ_TIMEOUT = float(env("KASHFLOW_READ_TIMEOUT", "30") or 30)
 KASHFLOW_SYNC_MINUTES = envint("KASHFLOW_SYNC_MINUTES", "60")
 
 LOGIN_RATE_LIMIT = envint("LOGIN_RATE_LIMIT", "10")  # failed attempts per 15 minutes
+# Reverse proxies in front of the site (0: none): how far to trust X-Forwarded-For.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and envbool("SECURE_COOKIES", "1")

@@ -53,6 +53,36 @@ def test_it_counts_per_address(client, cast):
     assert other.status_code == 302
 
 
+def test_behind_a_trusted_proxy_it_counts_the_forwarded_client_address(client, cast, settings):
+    settings.TRUSTED_PROXIES = 1
+
+    def attempt(password, forwarded):
+        return client.post(
+            reverse("login"),
+            {"username": "bob", "password": password},
+            REMOTE_ADDR="10.0.0.1",  # the proxy, the same for every client
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(10):
+        # A client cannot dodge the count by writing its own X-Forwarded-For entry.
+        attempt("wrong", f"198.51.100.{_}, 203.0.113.7")
+    assert "Too many failed" in attempt(PASSWORD, "203.0.113.7").content.decode()
+    # Another client behind the same proxy signs in.
+    assert attempt(PASSWORD, "203.0.113.8").status_code == 302
+
+
+def test_without_a_trusted_proxy_it_ignores_x_forwarded_for(client, cast):
+    for n in range(10):
+        client.post(
+            reverse("login"),
+            {"username": "bob", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    locked = client.post(reverse("login"), {"username": "bob", "password": PASSWORD})
+    assert "Too many failed" in locked.content.decode()
+
+
 def test_it_forgets_failures_after_a_success(client, cast):
     for _ in range(9):
         _login(client, "bob", "wrong")

@@ -41,7 +41,8 @@ NOT_NUMBER_LABEL = re.compile(
     r"cust|po|purchase\s*order|order|table|member|terminal|tid|mid|merchant)\s*(no|number|#|:)",
     re.I,
 )
-NUMBER_VALUE = re.compile(r"[:#.\s]*([A-Z0-9][A-Z0-9/\-_.]*\d[A-Z0-9/\-_]*)", re.I)
+# OCR reads a colon as a semicolon, and an S as a dollar sign (no document number holds one).
+NUMBER_VALUE = re.compile(r"[:;#.\s]*([A-Z0-9$][A-Z0-9$/\-_.]*\d[A-Z0-9$/\-_]*)", re.I)
 CARD = re.compile(
     r"(?:[*xX•#]{2,}[\s-]?){1,4}(\d{4})\b|\b(?:ending|ends)\s*(?:in|with)?\s*:?\s*(\d{4})\b", re.I
 )
@@ -468,7 +469,7 @@ def _document_number(lines: list[TextLine], result: Extraction, hints: dict) -> 
             break
     if best:
         score, line, start, end, text = best
-        text = text.rstrip(".-/")
+        text = text.rstrip(".-/").replace("$", "S")
         _set(
             result,
             "document_number",

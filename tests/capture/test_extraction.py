@@ -363,6 +363,18 @@ def test_it_adds_up_a_tax_summary_whose_rows_agree_with_their_rates():
     assert extract([page_from_lines(lines)]).value("total") != Decimal("173.90")
 
 
+def test_it_reads_a_document_number_through_ocr_slips_in_its_label_and_value():
+    lines = ["CORNER CAFE", "109, $S21/1A, High Street", "Receipt No.: C$1801/26821",
+             "INV NO; POS01/000123", "TOTAL 2.80"]  # fmt: skip
+    result = extract([page_from_lines(lines)])
+    assert result.value("document_number") == "CS1801/26821"
+    # A dollar sign beside letters is a misread S, not a currency.
+    assert result.value("currency") == "GBP"
+    result = extract([page_from_lines(["CORNER CAFE", "INV NO; POS01/000123", "TOTAL $2.80"])])
+    assert result.value("document_number") == "POS01/000123"
+    assert result.value("currency") == "USD"
+
+
 def test_a_legal_form_read_above_the_name_is_put_back_after_it():
     # OCR returned the letterhead's second line ("SDN BHD") before the name itself.
     page = page_from_lines(

@@ -194,8 +194,9 @@ def _label_score(text: str, labels, exclude, custom):
 CURRENCIES = [
     ("GBP", re.compile(r"£|\bGBP\b|\bUK\s?pounds?\b", re.I)),
     ("EUR", re.compile(r"€|\bEUR\b|\beuros?\b", re.I)),
-    # A dollar sign beside letters is a misread S ("$S21/1A", "C$1801"), not money.
-    ("USD", re.compile(r"(?<![A-Za-z])\$(?![A-Za-z])|\bUSD\b|\bUS\s?dollars?\b")),
+    # Only a dollar sign before an amount: beside letters or after an amount it is a misread S
+    # ("$S21/1A", "C$1801", a tax code "7.90 $").
+    ("USD", re.compile(r"(?<![A-Za-z])\$\s?\d|\bUSD\b|\bUS\s?dollars?\b")),
     ("MYR", re.compile(r"\bRM\s?-?\d|\bMYR\b|\bRM\b")),
 ]
 

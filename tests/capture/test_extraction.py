@@ -370,6 +370,9 @@ def test_it_reads_a_document_number_through_ocr_slips_in_its_label_and_value():
     assert result.value("document_number") == "CS1801/26821"
     # A dollar sign beside letters is a misread S, not a currency.
     assert result.value("currency") == "GBP"
+    # Nor after an amount, where it stands for a tax code S.
+    lines = ["CORNER CAFE", "Tea 1.40 $", "Cake 2.40 $", "TOTAL 3.80"]
+    assert extract([page_from_lines(lines)]).value("currency") == "GBP"
     result = extract([page_from_lines(["CORNER CAFE", "INV NO; POS01/000123", "TOTAL $2.80"])])
     assert result.value("document_number") == "POS01/000123"
     assert result.value("currency") == "USD"

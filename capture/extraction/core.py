@@ -325,10 +325,13 @@ def _tax_summary_total(lines: list[TextLine]) -> money.Labelled | None:
         total, rows = Decimal(0), 0
         for row in lines[position + 1 : position + 7]:
             rate = money.RATE.search(row.text)
-            values = money.amounts_in(row, rate.end() if rate else 0)
+            values = [a.value for a in money.amounts_in(row, rate.end() if rate else 0)]
             if rate is None or len(values) < 2 or NOT_TAX_ROW.search(row.text):
                 continue
-            net, tax = values[-2].value, values[-1].value
+            # Net and tax, or net, tax and their sum ("S 20% 100.00 20.00 120.00").
+            net, tax = values[-3:-1] if len(values) >= 3 else values[-2:]
+            if len(values) >= 3 and net + tax != values[-1]:
+                net, tax = values[-2:]
             expected = net * Decimal(rate.group(1)) / 100
             if abs(expected - tax) > max(Decimal("0.02"), expected * Decimal("0.01")):
                 return None

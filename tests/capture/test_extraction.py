@@ -358,6 +358,12 @@ def test_it_adds_up_a_tax_summary_whose_rows_agree_with_their_rates():
     result = extract([page_from_lines(lines)])
     assert result.value("total") == Decimal("174.90")
     assert result.fields["total"].source == "label: tax summary"
+    # A summary that prints each row's gross as well, over two rates.
+    lines = ["ACME SUPPLIES LTD", "TOTAL ?#.~", "VAT analysis", "Rate Net VAT Gross",
+             "S 20% 100.00 20.00 120.00", "Z 0% 12.50 0.00 12.50"]  # fmt: skip
+    assert extract([page_from_lines(lines)]).value("total") == Decimal("132.50")
+    lines = ["THREE STOOGES BISTRO", "NET TOTAL 1#4.~", "GST Summary Amount Tax",
+             "SVC Service charge 10% 150.00 15.00", "SR GST 6% 165.00 9.90"]  # fmt: skip
     # A row that does not agree with its own rate was misread: the summary says nothing.
     lines[-1] = "SR GST 6% 165.00 8.90"
     assert extract([page_from_lines(lines)]).value("total") != Decimal("173.90")

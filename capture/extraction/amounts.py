@@ -139,6 +139,7 @@ NOT_VAT = re.compile(
     r"before\s*(vat|tax)|summary|total\s*(incl|inc\b)|sub\s*-?\s*total|net",
     re.I,
 )
+VAT_WORD = re.compile(r"\b(vat|gst|tax)\b", re.I)
 RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
 
 

@@ -215,6 +215,7 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
             result, total, nets, vats, totals, printed_roundings, everywhere, paid
         )
     _vat_rate(lines, result, vat)
+    _vat_rates(lines, result)
 
 
 def _apply_trailing_rounding(lines: list[TextLine], result: Extraction, total) -> None:
@@ -341,6 +342,37 @@ def _tax_summary_total(lines: list[TextLine]) -> money.Labelled | None:
             anchor = money.Amount(total, line, 0, len(line.text))
             return money.Labelled(anchor, 6.5, "tax summary")
     return None
+
+
+def _vat_rates(lines: list[TextLine], result: Extraction) -> None:
+    """Every rate VAT is charged at, when there is more than one ("VAT @ 20%", "VAT @ 5%", or
+    the rows of a VAT summary): a person must then check each line's rate."""
+    summary_rows: set[int] = set()
+    for position, line in enumerate(lines):
+        if TAX_SUMMARY.search(line.text):
+            summary_rows.update(range(position + 1, position + 7))
+    rates: dict[Decimal, TextLine] = {}
+    for position, line in enumerate(lines):
+        rate = money.RATE.search(line.text)
+        if rate is None or NOT_TAX_ROW.search(line.text):
+            continue
+        taxed = money.VAT_WORD.search(line.text) and not money.NOT_VAT.search(line.text)
+        values = [a.value for a in money.amounts_in(line, rate.end())]
+        if position in summary_rows and len(values) >= 2:
+            charged = values[0] > 0
+        elif taxed:
+            charged = any(v > 0 for v in values)
+        else:
+            continue
+        value = Decimal(rate.group(1))
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+        if charged and value <= 30:
+            rates.setdefault(value, line)
+    if len(rates) > 1:
+        ordered = sorted(rates, reverse=True)
+        boxes = [b for r in ordered for b in rates[r].boxes()]
+        _set(result, "vat_rates", ordered, 0.8, boxes, "VAT at more than one rate")
 
 
 def _cash_less_change(lines: list[TextLine]) -> money.Labelled | None:

@@ -123,6 +123,8 @@ class Extraction:
 
 
 def json_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):

@@ -384,6 +384,35 @@ def test_it_reads_a_document_number_through_ocr_slips_in_its_label_and_value():
     assert result.value("currency") == "USD"
 
 
+@pytest.mark.parametrize(
+    "lines, rates",
+    [
+        (["ACME LTD", "Net 100.00", "VAT @ 20% 20.00", "VAT @ 5% 2.50", "TOTAL 122.50"],
+         ["20", "5"]),
+        (["ACME LTD", "VAT analysis", "S 20% 100.00 20.00", "Z 0% 12.50 0.00", "TOTAL 132.50"],
+         ["20", "0"]),
+        # A zero-rate row with nothing in it, a discount and a service charge are not rates.
+        (["ACME LTD", "VAT analysis", "S 20% 100.00 20.00", "Z 0% 0.00 0.00", "TOTAL 120.00"],
+         None),
+        (["CAFE", "10% off -1.00", "Service charge 12.5% 1.25", "VAT 20% 2.00", "TOTAL 12.00"],
+         None),
+    ],
+)  # fmt: skip
+def test_it_flags_vat_charged_at_more_than_one_rate(lines, rates):
+    result = extract([page_from_lines(lines)])
+    assert (
+        json.loads(json.dumps(result.to_dict()))["fields"].get("vat_rates", {}).get("value")
+        == rates
+    )
+    flagged = [c.message for c in result.checks if c.name == "one_vat_rate"]
+    if rates:
+        shown = " and ".join(f"{r}%" for r in rates)
+        assert flagged == [f"VAT is charged at {shown}: check each line's rate before publishing."]
+        assert flagged[0] in result.problems
+    else:
+        assert flagged == []
+
+
 def test_a_legal_form_read_above_the_name_is_put_back_after_it():
     # OCR returned the letterhead's second line ("SDN BHD") before the name itself.
     page = page_from_lines(

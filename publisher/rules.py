@@ -80,9 +80,17 @@ def _match_party(document: Document, outcome: MappingOutcome) -> bool:
         return False  # a reviewer's choice (or an earlier run's) stands
     if document.kind == Kind.EXPENSE and document.claimant:
         return False  # published against the claimant's own supplier record, made at publish time
-    match = (match_customer if is_sale else match_supplier)(
-        document.business, document.supplier_name, document.supplier_vat_number
-    )
+    if is_sale:
+        # A sales invoice's letterhead and VAT number are the business's own: the customer is
+        # who it is addressed to, when extraction found a "Bill to" block.
+        addressed = ((document.extraction or {}).get("fields") or {}).get("customer_name") or {}
+        match = match_customer(
+            document.business, addressed.get("value") or document.supplier_name, ""
+        )
+    else:
+        match = match_supplier(
+            document.business, document.supplier_name, document.supplier_vat_number
+        )
     document.extraction["match"] = {
         "score": match.score,
         "reason": match.reason,

@@ -14,7 +14,7 @@ from .checks import MISREAD_SOURCE, apply_checks
 from .dates import pick_dates
 from .lines import find_line_items
 from .model import Extraction, Field, KnownSupplier
-from .supplier import match_known, pick_supplier
+from .supplier import match_known, pick_customer, pick_supplier
 from .text import TextLine, build_lines
 from .vatnumber import find_vat_number
 
@@ -78,6 +78,7 @@ def extract(
     _dates(lines, result, hints)
     _vat_number(lines, result, hints)
     _supplier(lines, result, known)
+    _customer(lines, result)
     _document_number(lines, result, hints)
     _card(lines, result)
     result.lines = find_line_items(lines)
@@ -467,6 +468,13 @@ def _supplier(lines: list[TextLine], result: Extraction, known: list[KnownSuppli
     if pick:
         boxes = [b for line in pick.lines for b in line.boxes()]
         _set(result, "supplier_name", pick.name, pick.confidence, boxes, pick.source)
+
+
+def _customer(lines: list[TextLine], result: Extraction) -> None:
+    pick = pick_customer(lines)
+    if pick:
+        boxes = [b for line in pick.lines for b in line.boxes()]
+        _set(result, "customer_name", pick.name, pick.confidence, boxes, pick.source)
 
 
 def _document_number(lines: list[TextLine], result: Extraction, hints: dict) -> None:

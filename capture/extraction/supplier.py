@@ -222,6 +222,35 @@ def _score(line: TextLine, position: int, typical: float) -> float | None:
     return score
 
 
+def pick_customer(lines: list[TextLine]) -> SupplierPick | None:
+    """Who a document is addressed to: the name after or under a "Bill to" style label.
+
+    On a sales invoice that is the customer; the letterhead is the business itself.
+    """
+    first_page = [line for line in lines if line.page == 0]
+    for position, line in enumerate(first_page):
+        label = CUSTOMER_LABEL.search(line.text)
+        if label is None:
+            continue
+        label_left = line.words[0].left
+        after = clean_name(line.text[label.end() :].lstrip(" :-"))
+        if _name_like(after):
+            return SupplierPick(after, 0.8 * line.conf**0.5, [line], "after the bill-to label")
+        for following in first_page[position + 1 : position + 3]:
+            # The part of the line under the label: a details column may share the row.
+            under = min(segments(following), key=lambda part: abs(part.words[0].left - label_left))
+            name = clean_name(under.text)
+            if _name_like(name) and abs(under.words[0].left - label_left) < line.height * 6:
+                return SupplierPick(name, 0.8 * under.conf**0.5, [under], "under the bill-to label")
+        return None
+    return None
+
+
+def _name_like(text: str) -> bool:
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 3 and not NOT_A_NAME.search(text) and not CUSTOMER_LABEL.search(text)
+
+
 def _customer_lines(lines: list[TextLine]) -> set[int]:
     """Lines under a "Bill to" style label, which name the customer, not the supplier."""
     blocked: set[int] = set()

@@ -83,6 +83,8 @@ def test_it_reads_an_invoice_and_not_the_customer_as_supplier(samples):
     truth = sample.truth
     assert result.value("document_type") == "invoice"
     assert result.value("supplier_name") == truth["supplier_name"]
+    # Who it is addressed to is read too: on a sale, that is the customer.
+    assert result.value("customer_name") == truth["customer_name"]
     for name in ("date", "due_date", "net", "vat", "total", "supplier_vat_number"):
         assert result.value(name) == truth[name], name
 

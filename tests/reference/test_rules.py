@@ -132,6 +132,23 @@ def test_it_matches_the_customer_on_a_sale(business, books, new_document):
     assert document.supplier is None
 
 
+def test_on_a_sale_it_matches_the_customer_the_invoice_is_addressed_to(
+    business, books, new_document
+):
+    # The letterhead and VAT number are the business's own; "Bill to" names the customer.
+    document = new_document(
+        kind=Kind.SALE, supplier_name="Harrow Fuels Ltd", supplier_vat_number="GB 222 3333 44"
+    )
+    document.extraction = {"fields": {"customer_name": {"value": "BORROWDALE HOTELS"}}}
+    document.save()
+
+    apply_mapping(document)
+
+    document.refresh_from_db()
+    assert document.customer.name == "Borrowdale Hotels plc"
+    assert document.supplier is None
+
+
 def test_it_suggests_the_coding_most_used_with_the_supplier(business, books, new_document):
     from kashflow.models import Supplier
 

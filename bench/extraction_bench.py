@@ -148,7 +148,8 @@ def bench_sroie(limit: int | None = None) -> dict | None:
 
 
 UK_FIELDS = ("total", "date", "vat", "supplier_name", "net", "supplier_vat_number",
-             "document_number", "due_date", "currency", "card_last_four")  # fmt: skip
+             "document_number", "due_date", "currency", "card_last_four",
+             "customer_name")  # fmt: skip
 
 
 def bench_uk(count: int = 100, seed: int = 2026) -> dict:
@@ -167,7 +168,7 @@ def bench_uk(count: int = 100, seed: int = 2026) -> dict:
             if wanted in (None, ""):
                 continue
             found = result.value(name)
-            if name == "supplier_name":
+            if name in ("supplier_name", "customer_name"):
                 marks[name].append(comparable_name(found or "") == comparable_name(wanted))
             else:
                 marks[name].append(found == wanted)

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from capture.models import Document, DocumentType
+from capture.models import Document, DocumentType, Kind
 
 # Extracted field name -> Document attribute.
 FIELD_MAP = {
@@ -51,6 +51,17 @@ def apply_extraction(document: Document, pages, extraction) -> None:
     document.lines = [dict(line) for line in document.extraction.get("lines", [])]
     if document.document_type == DocumentType.CREDIT_NOTE:
         as_credit(document)
+    if document.kind == Kind.SALE:
+        as_sale(document, extraction)
+
+
+def as_sale(document: Document, extraction) -> None:
+    """A sales invoice's letterhead and VAT number are the business's own: the party on the
+    document is who it is addressed to, when a "Bill to" block names them."""
+    addressed = extraction.fields.get("customer_name")
+    if addressed is not None and addressed.value:
+        document.supplier_name = coerce("supplier_name", addressed.value, "")
+        document.supplier_vat_number = ""
 
 
 LINE_MONEY = ("unit_price", "net", "vat")

@@ -81,12 +81,9 @@ def _match_party(document: Document, outcome: MappingOutcome) -> bool:
     if document.kind == Kind.EXPENSE and document.claimant:
         return False  # published against the claimant's own supplier record, made at publish time
     if is_sale:
-        # A sales invoice's letterhead and VAT number are the business's own: the customer is
-        # who it is addressed to, when extraction found a "Bill to" block.
-        addressed = ((document.extraction or {}).get("fields") or {}).get("customer_name") or {}
-        match = match_customer(
-            document.business, addressed.get("value") or document.supplier_name, ""
-        )
+        # Capture put the "Bill to" name on a sale; a VAT number there would be the business's
+        # own, printed in its letterhead, so it says nothing about the customer.
+        match = match_customer(document.business, document.supplier_name, "")
     else:
         match = match_supplier(
             document.business, document.supplier_name, document.supplier_vat_number

@@ -21,6 +21,9 @@ def field_boxes(document) -> dict[str, list[dict]]:
         placed = [box for box in placed if box]
         if placed:
             boxes[name] = placed
+    if document.kind == "sale" and "customer_name" in boxes:
+        # On a sale the name in the form is the one the invoice is addressed to.
+        boxes["supplier_name"] = boxes["customer_name"]
     for field, source in FIELD_ALIASES.items():
         if field not in boxes and source in boxes:
             boxes[field] = boxes[source]

@@ -181,3 +181,34 @@ def test_a_credit_note_is_held_and_published_with_negative_amounts(
     assert document.state == State.PUBLISHED, document.state_reason
     posted = kashflow_sandbox.state.receipts[document.kashflow_number]
     assert posted["NetAmount"] + posted["VATAmount"] == -sample.truth["total"]
+
+
+def test_a_sale_is_coded_to_the_customer_it_is_addressed_to_not_the_letterhead(
+    connected_business, reviewer, run_jobs
+):
+    from capture.fixtures.generator import invoice_sample
+    from capture.models import Kind
+    from kashflow.types import Customer as KashFlowCustomer
+
+    sample = invoice_sample(23, "pdf")  # the business's own sales invoice
+    client = connected_business.kashflow_client()
+    # The business keeps itself as a customer too (inter-company sales): same VAT number as the
+    # letterhead, which must not decide who this invoice was sent to.
+    client.insert_customer(
+        KashFlowCustomer(
+            name=sample.truth["supplier_name"], vat_number=sample.truth["supplier_vat_number"]
+        )
+    )
+    client.insert_customer(KashFlowCustomer(name=sample.truth["customer_name"]))
+    sync_business(connected_business)
+
+    [result] = ingest_file(
+        connected_business, sample.data, "sale.pdf", kind=Kind.SALE, user=reviewer.user
+    )
+    run_jobs("capture")
+
+    document = Document.objects.get(pk=result.document.pk)
+    assert document.supplier_name == sample.truth["customer_name"]
+    assert document.supplier_vat_number == ""
+    assert document.customer.name == sample.truth["customer_name"]
+    assert document.party_name == sample.truth["customer_name"]

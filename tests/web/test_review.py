@@ -89,6 +89,21 @@ def test_it_places_field_highlights_from_extraction_boxes(client, cast, make_doc
     assert "60%" in page  # the low-confidence gauge beside the field
 
 
+def test_on_a_sale_the_name_field_points_at_the_bill_to_block(client, cast, make_doc):
+    fields = {
+        "supplier_name": {"value": "Our Own Ltd", "boxes": [[0, 40, 80, 120, 24]]},
+        "customer_name": {"value": "Acme Hotels", "boxes": [[0, 40, 400, 80, 16]]},
+    }
+    pages = {"pages": [{"width": 400, "height": 800, "words": []}]}
+    highlight = '"supplier_name": [{"page": 1, "left": 10.0, "top": %s'
+    for kind, top in (("sale", "50.0"), ("cost", "10.0")):
+        document = make_doc(
+            State.NEEDS_ATTENTION, kind=kind, ocr=pages, extraction={"fields": fields}
+        )
+        page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
+        assert highlight % top in page, kind
+
+
 def test_it_shows_problems_in_words_next_to_their_field(client, cast, make_doc):
     document = make_doc(
         State.NEEDS_ATTENTION, net=Decimal("10"), vat=Decimal("2"), total=Decimal("13")

@@ -141,6 +141,14 @@ NOT_VAT = re.compile(
 )
 VAT_WORD = re.compile(r"\b(vat|gst|tax)\b", re.I)
 RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
+# No VAT, GST or sales tax rate is above this: a bigger percentage is a discount or a count.
+HIGHEST_RATE = Decimal(30)
+
+
+def printed_rate(match: re.Match) -> Decimal:
+    """A RATE match as a percentage: "20%" -> 20, "12.5%" -> 12.5."""
+    value = Decimal(match.group(1))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def labelled_amounts(

@@ -7,8 +7,6 @@ from decimal import Decimal
 from .model import Check, Extraction
 
 PENNY = Decimal("0.01")
-# How extraction marks a total it took from the sum of its parts over a doubtful reading.
-MISREAD_SOURCE = "sum of the parts"
 # Each line may be rounded on its own, so a sum of lines can drift by a penny a line.
 LINE_TOLERANCE = Decimal("0.02")
 
@@ -28,11 +26,9 @@ def run_checks(result: Extraction) -> list[Check]:
                 else f"Net {net} plus VAT {vat} is {net + vat}, not the gross total {total}.",
             )
         )
-    found = result.fields.get("total")
-    if found is not None and found.source.startswith(MISREAD_SOURCE):
+    if "total" in result.misread:
         # Extraction corrected a doubtful reading: a person should glance at it.
-        misread = found.source[len(MISREAD_SOURCE) :].strip(" ()")
-        message = f"The total was {misread}; its parts add up to {total}."
+        message = f"The total was read as {result.misread['total']}; its parts add up to {total}."
         checks.append(Check("total_read_clearly", False, message))
     rates = result.value("vat_rates")
     if rates:

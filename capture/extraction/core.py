@@ -10,7 +10,7 @@ from itertools import product
 from capture.ocr.types import OcrPage
 
 from . import amounts as money
-from .checks import MISREAD_SOURCE, apply_checks
+from .checks import apply_checks
 from .dates import pick_dates
 from .lines import find_line_items
 from .model import Extraction, Field, KnownSupplier
@@ -58,7 +58,6 @@ INVOICE_SIGNS = re.compile(
     r"\binvoice\s*(no|number|date|#)|\bdue\s*date|\bbill\s*to\b|\binvoice\s*to\b|payment\s*terms",
     re.I,
 )
-CHANGE_WORD = money.CHANGE
 PAYMENT_WORDS = re.compile(r"cash|change|tender|card|visa|mastercard|paid|payment", re.I)
 
 
@@ -270,7 +269,8 @@ def _repair_misread_total(result, total, nets, vats, totals, roundings, everywhe
         field = result.fields["total"]
         field.value = value
         field.confidence = round(min(field.confidence, 0.6), 3)
-        field.source = f"{MISREAD_SOURCE} (read as {printed.value})"
+        field.source = f"sum of the parts (read as {printed.value})"
+        result.misread["total"] = printed.value
         field.boxes = [b for p in parts for b in p.boxes]
         if len(parts) == 2:
             for name, part in (("net", parts[0]), ("vat", parts[1])):
@@ -315,32 +315,46 @@ TAX_SUMMARY = re.compile(r"\b(vat|gst|tax)\b.{0,12}\b(summary|analysis|breakdown
 NOT_TAX_ROW = re.compile(r"servi|svc|charge|\btips?\b|gratuity", re.I)
 
 
+# A summary's rows follow its heading within this many lines.
+SUMMARY_ROWS = 6
+
+
+def _tax_summary_rows(lines: list[TextLine]):
+    """(heading, rows) of each VAT or GST summary; a row is (line, its rate, the amounts after
+    the rate) and has a rate and at least two amounts; service-charge rows are left out."""
+    for position, line in enumerate(lines):
+        if not TAX_SUMMARY.search(line.text):
+            continue
+        rows = []
+        for row in lines[position + 1 : position + 1 + SUMMARY_ROWS]:
+            rate = money.RATE.search(row.text)
+            if rate is None or NOT_TAX_ROW.search(row.text):
+                continue
+            values = [a.value for a in money.amounts_in(row, rate.end())]
+            if len(values) >= 2:
+                rows.append((row, money.printed_rate(rate), values))
+        yield line, rows
+
+
 def _tax_summary_total(lines: list[TextLine]) -> money.Labelled | None:
     """Net plus tax over the rows of a VAT or GST summary, each row checked by its own rate.
 
     "SR 6% 165.00 9.90" only counts when 9.90 is 6% of 165.00: a row that does not add up was
     misread, and then the summary says nothing.
     """
-    for position, line in enumerate(lines):
-        if not TAX_SUMMARY.search(line.text):
-            continue
-        total, rows = Decimal(0), 0
-        for row in lines[position + 1 : position + 7]:
-            rate = money.RATE.search(row.text)
-            values = [a.value for a in money.amounts_in(row, rate.end() if rate else 0)]
-            if rate is None or len(values) < 2 or NOT_TAX_ROW.search(row.text):
-                continue
+    for heading, rows in _tax_summary_rows(lines):
+        total = Decimal(0)
+        for _, rate, values in rows:
             # Net and tax, or net, tax and their sum ("S 20% 100.00 20.00 120.00").
             net, tax = values[-3:-1] if len(values) >= 3 else values[-2:]
             if len(values) >= 3 and net + tax != values[-1]:
                 net, tax = values[-2:]
-            expected = net * Decimal(rate.group(1)) / 100
+            expected = net * rate / 100
             if abs(expected - tax) > max(Decimal("0.02"), expected * Decimal("0.01")):
                 return None
             total += net + tax
-            rows += 1
         if rows and total > 0:
-            anchor = money.Amount(total, line, 0, len(line.text))
+            anchor = money.Amount(total, heading, 0, len(heading.text))
             return money.Labelled(anchor, 6.5, "tax summary")
     return None
 
@@ -348,28 +362,26 @@ def _tax_summary_total(lines: list[TextLine]) -> money.Labelled | None:
 def _vat_rates(lines: list[TextLine], result: Extraction) -> None:
     """Every rate VAT is charged at, when there is more than one ("VAT @ 20%", "VAT @ 5%", or
     the rows of a VAT summary): a person must then check each line's rate."""
-    summary_rows: set[int] = set()
-    for position, line in enumerate(lines):
-        if TAX_SUMMARY.search(line.text):
-            summary_rows.update(range(position + 1, position + 7))
     rates: dict[Decimal, TextLine] = {}
-    for position, line in enumerate(lines):
+    in_summary: set[int] = set()
+    for _, rows in _tax_summary_rows(lines):
+        for row, rate, values in rows:
+            in_summary.add(row.index)
+            if values[0] > 0:
+                rates.setdefault(rate, row)
+    for line in lines:
         rate = money.RATE.search(line.text)
-        if rate is None or NOT_TAX_ROW.search(line.text):
+        if (
+            rate is None
+            or line.index in in_summary
+            or NOT_TAX_ROW.search(line.text)
+            or not money.VAT_WORD.search(line.text)
+            or money.NOT_VAT.search(line.text)
+        ):
             continue
-        taxed = money.VAT_WORD.search(line.text) and not money.NOT_VAT.search(line.text)
-        values = [a.value for a in money.amounts_in(line, rate.end())]
-        if position in summary_rows and len(values) >= 2:
-            charged = values[0] > 0
-        elif taxed:
-            charged = any(v > 0 for v in values)
-        else:
-            continue
-        value = Decimal(rate.group(1))
-        if value == value.to_integral_value():
-            value = value.quantize(Decimal(1))
-        if charged and value <= 30:
-            rates.setdefault(value, line)
+        if any(a.value > 0 for a in money.amounts_in(line, rate.end())):
+            rates.setdefault(money.printed_rate(rate), line)
+    rates = {rate: line for rate, line in rates.items() if rate <= money.HIGHEST_RATE}
     if len(rates) > 1:
         ordered = sorted(rates, reverse=True)
         boxes = [b for r in ordered for b in rates[r].boxes()]
@@ -383,7 +395,7 @@ def _cash_less_change(lines: list[TextLine]) -> money.Labelled | None:
         values = money.amounts_in(line)
         if not values:
             continue
-        if CHANGE_WORD.search(line.text):
+        if money.CHANGE.search(line.text):
             change = change or values[-1]
         elif money.TENDERED.search(line.text):
             tendered = tendered or values[-1]
@@ -412,14 +424,12 @@ def _unlabelled_totals(lines: list[TextLine]) -> list[money.Labelled]:
 
 def _vat_rate(lines: list[TextLine], result: Extraction, vat) -> None:
     search = [vat.amount.line] if vat else []
-    search += [line for line in lines if re.search(r"\b(vat|gst|tax)\b", line.text, re.I)]
+    search += [line for line in lines if money.VAT_WORD.search(line.text)]
     for line in search:
         rate = money.RATE.search(line.text)
         if rate:
-            value = Decimal(rate.group(1))
-            if value == value.to_integral_value():
-                value = value.quantize(Decimal(1))
-            if value <= 30:
+            value = money.printed_rate(rate)
+            if value <= money.HIGHEST_RATE:
                 _set(
                     result,
                     "vat_rate",

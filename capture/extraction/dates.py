@@ -67,14 +67,18 @@ def _year(text: str) -> int:
     return 2000 + value if value < 100 else value
 
 
-# Documents are dated from 2000 up to a year ahead; anything else is a misread.
-LATEST_YEAR = date.today().year + 1
+def latest_year() -> int:
+    """Documents are dated from 2000 up to a year ahead; anything else is a misread. Asked
+    each time: a worker runs across New Year."""
+    return date.today().year + 1
+
+
 # Digits thermal print and OCR confuse, tried only when a date as read is impossible.
 MISREAD_DIGITS = {"6": "0", "8": "0", "5": "0", "9": "0"}
 
 
 def _make(year: int, month: int, day: int) -> date | None:
-    if not 2000 <= year <= LATEST_YEAR:
+    if not 2000 <= year <= latest_year():
         return None
     try:
         return date(year, month, day)
@@ -111,7 +115,7 @@ def read_numeric(a: str, b: str, c: str, orders: tuple[str, ...] = ()) -> tuple[
                 continue
             if repair:
                 values["Y"] = (
-                    _repair(values["Y"], 2000, LATEST_YEAR)
+                    _repair(values["Y"], 2000, latest_year())
                     if len(values["Y"]) == 4
                     else values["Y"]
                 )
@@ -135,7 +139,7 @@ def dates_in(line: TextLine, orders: tuple[str, ...] = ()) -> list[FoundDate]:
             )
     for pattern in (DAY_MONTH, MONTH_DAY):
         for match in pattern.finditer(text):
-            year = match["y"] if len(match["y"]) == 2 else _repair(match["y"], 2000, LATEST_YEAR)
+            year = match["y"] if len(match["y"]) == 2 else _repair(match["y"], 2000, latest_year())
             value = _make(_year(year), MONTHS[match["mon"][:3].lower()], int(match["d"]))
             if value:
                 found.append(FoundDate(value, line, match.start(), match.end(), "text", " "))

@@ -86,6 +86,8 @@ class Extraction:
     fields: dict[str, Field] = field(default_factory=dict)
     lines: list[LineItem] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    # Values extraction set aside for a surer one: {"total": the total as printed}.
+    misread: dict[str, Any] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         found = self.fields.get(name)

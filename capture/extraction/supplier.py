@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import median
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from .model import KnownSupplier
 from .text import TextLine, segments
@@ -85,6 +89,7 @@ BUSINESS_WORDS = frozenset(
 DIGIT_LETTERS = str.maketrans("0125$8", "OIZSSB")
 
 
+@lru_cache(maxsize=4096)
 def repair_word(word: str) -> str:
     """One word of a name with OCR's look-alike slips undone: "PI2ZA", "$/B", "OISTRIBUTION"."""
     letters = sum(c.isalpha() for c in word)
@@ -102,8 +107,6 @@ def repair_word(word: str) -> str:
     upper = word.upper()
     if len(upper) < 6 or upper in BUSINESS_WORDS or not upper.isalpha():
         return word
-    from rapidfuzz.distance import Levenshtein
-
     near = [
         w
         for w in BUSINESS_WORDS
@@ -282,9 +285,6 @@ def _shares_a_distinctive_word(text: str, name: str) -> bool:
 def _like(word: str, seen: str) -> bool:
     """A word as OCR read it: a letter off ("MEL" for "MEI"), or cut short at its edge ("OPAC"
     for "VIVOPAC")."""
-    from rapidfuzz import fuzz
-    from rapidfuzz.distance import Levenshtein
-
     if len(word) <= 4 and len(seen) >= 2:
         return Levenshtein.distance(word, seen, score_cutoff=1) <= 1
     return fuzz.ratio(word, seen) >= 75 or (len(seen) >= 4 and seen in word)
@@ -305,8 +305,6 @@ def match_known(
                 normalise_vat_number(supplier.vat_number).removeprefix("GB") == wanted
             ):
                 return SupplierPick(supplier.name, 0.97, [], "known supplier by VAT number")
-    from rapidfuzz import fuzz, process
-
     names = [fold(supplier.name) for supplier in known]
     candidates = [part for line in lines if line.page == 0 for part in segments(line)][:30]
     texts: list[tuple[str, list[TextLine], int, float]] = []

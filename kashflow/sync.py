@@ -255,18 +255,13 @@ KINDS: tuple[Kind, ...] = (
 # --- applying one kind -----------------------------------------------------------------------
 
 
-def _is_archived(item: Any) -> bool:
-    # Archived nominal codes come back from the extended call: treat them as gone.
-    return bool(getattr(item, "archived", False))
-
-
 def convert_items(kind: Kind, items: Iterable[Any]) -> dict[int, dict]:
-    """KashFlow's records as {kashflow_id: column values}, archived ones left out."""
+    """KashFlow's records as {kashflow_id: column values}."""
     incoming: dict[int, dict] = {}
     for item in items:
         kashflow_id = _int(getattr(item, "id", 0))
         # KashFlow never hands out 0 as an id; a 0 is an empty placeholder record.
-        if kashflow_id and not _is_archived(item):
+        if kashflow_id:
             incoming[kashflow_id] = kind.convert(item)
     return incoming
 
@@ -465,11 +460,7 @@ def businesses_due(now=None) -> list:
         .values("created")[:1]
     )
     due = []
-    candidates = (
-        Business.objects.exclude(kashflow_username="")
-        .exclude(kashflow_password_encrypted="")
-        .annotate(last_sync=models.Subquery(last))
-    )
+    candidates = Business.objects.connected().annotate(last_sync=models.Subquery(last))
     for business in candidates:
         interval = timedelta(minutes=max(business.sync_interval_minutes, 1))
         if business.last_sync is None or business.last_sync + interval <= now:

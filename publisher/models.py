@@ -17,6 +17,12 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.BOOKKEEPER: 1, Role.REVIEWER: 2, Role.ADMIN: 3}
 
 
+class BusinessQuerySet(models.QuerySet):
+    def connected(self):
+        """Businesses with a KashFlow username and password: the ones that can be synced."""
+        return self.exclude(kashflow_username="").exclude(kashflow_password_encrypted="")
+
+
 class Business(models.Model):
     """One bookkeeping client: one KashFlow account."""
 
@@ -40,6 +46,8 @@ class Business(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="businesses"
     )
+
+    objects = BusinessQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -226,6 +226,13 @@ def test_it_syncs_from_the_command_line(business, redis_conn, capsys):
     run = SyncRun.objects.get(business=business)
     assert (run.trigger, run.status) == ("command", SyncRun.Status.SUCCEEDED)
     assert "acme: succeeded" in capsys.readouterr().out
+    # Without a password a business is not connected: syncing them all leaves it out.
+    from publisher.models import Business
+
+    Business.objects.create(name="Half Set Up", slug="half", kashflow_username="someone")
+    call_command("sync_reference_data")
+    assert "half:" not in capsys.readouterr().out
+    assert not SyncRun.objects.filter(business__slug="half").exists()
     with pytest.raises(CommandError, match="No business"):
         call_command("sync_reference_data", business="nope")
 

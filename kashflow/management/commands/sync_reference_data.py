@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, business=None, **options):
         Business = apps.get_model("publisher", "Business")
-        businesses = Business.objects.exclude(kashflow_username="").order_by("slug")
+        businesses = Business.objects.connected().order_by("slug")
         if business:
             businesses = Business.objects.filter(slug=business)
             if not businesses:

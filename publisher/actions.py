@@ -158,11 +158,8 @@ def do_retry(document: Document, user) -> Document:
         record_event(document, "note", actor=user, message="Reading retried")
         transaction.on_commit(lambda: jobs.enqueue_processing(document))
         return document
-    # An attempt left "running" by a worker that died can never finish: its outcome is unknown,
-    # which makes the next attempt look in the ledger before posting.
-    PublishAttempt.objects.filter(document=document, outcome=PublishAttempt.Outcome.RUNNING).update(
-        outcome=PublishAttempt.Outcome.UNKNOWN, error="Abandoned: the worker stopped."
-    )
+    # An attempt left "running" by a worker that died can never finish.
+    PublishAttempt.abandon_running(document)
     return do_approve(document, user)
 
 

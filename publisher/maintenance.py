@@ -30,15 +30,7 @@ def fail_stuck_documents(now=None) -> int:
         except TransitionRefused:
             pass
     for document in Document.objects.filter(state=State.PUBLISHING, updated__lt=now - STUCK_AFTER):
-        running = PublishAttempt.objects.filter(
-            document=document, outcome=PublishAttempt.Outcome.RUNNING
-        )
-        # Whatever the abandoned attempt did is unknown: the retry looks in the ledger first.
-        running.update(
-            outcome=PublishAttempt.Outcome.UNKNOWN,
-            error="Abandoned: the worker stopped.",
-            finished=now,
-        )
+        PublishAttempt.abandon_running(document, now)
         try:
             transition(
                 document,

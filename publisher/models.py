@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from publisher import crypto
 
@@ -149,6 +150,16 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"publish attempt {self.pk} for document {self.document_id}: {self.outcome}"
+
+    @classmethod
+    def abandon_running(cls, document, now=None) -> int:
+        """Close the attempt a dead worker left running. What it did is unknown, so the next
+        attempt looks in the ledger before posting."""
+        return cls.objects.filter(document=document, outcome=cls.Outcome.RUNNING).update(
+            outcome=cls.Outcome.UNKNOWN,
+            error="Abandoned: the worker stopped.",
+            finished=now or timezone.now(),
+        )
 
 
 from publisher.rule_models import *  # noqa: E402,F401,F403

@@ -37,21 +37,13 @@ from publisher import duplicates
 from publisher.models import Role
 from publisher.rule_models import CustomerRule, SupplierRule
 from publisher.rules import apply_mapping, remember_rule
-from publisher.tenancy import RoleRequired, get_membership, require_role
+from publisher.tenancy import RoleRequired
+from publisher.views.access import membership_with_role
 
 PARTIES = {
     "supplier": (SupplierRule, Supplier, PaymentMethod.Direction.PURCHASE),
     "customer": (CustomerRule, Customer, PaymentMethod.Direction.SALE),
 }
-
-
-def _member(request, slug: str, role: str = Role.BOOKKEEPER):
-    membership = get_membership(request.user, slug)
-    try:
-        require_role(membership, role)
-    except RoleRequired as exc:
-        raise PermissionDenied(str(exc)) from exc
-    return membership
 
 
 # --- sync --------------------------------------------------------------------------------------
@@ -64,7 +56,7 @@ class SyncIntervalForm(forms.Form):
 
 
 def sync_page(request, slug):
-    membership = _member(request, slug)
+    membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     business = membership.business
     counts = [
         (label, model.objects.active().filter(business=business).count())
@@ -112,7 +104,7 @@ def _with_changes(run: SyncRun) -> SyncRun:
 
 @require_POST
 def sync_now(request, slug):
-    business = _member(request, slug, Role.REVIEWER).business
+    business = membership_with_role(request, slug, Role.REVIEWER).business
     if not business.is_connected():
         messages.error(request, "Connect this business to KashFlow first.")
     elif sync_in_progress(business):
@@ -126,7 +118,7 @@ def sync_now(request, slug):
 
 @require_POST
 def sync_interval(request, slug):
-    business = _member(request, slug, Role.ADMIN).business
+    business = membership_with_role(request, slug, Role.ADMIN).business
     form = SyncIntervalForm(request.POST)
     if form.is_valid():
         business.sync_interval_minutes = form.cleaned_data["sync_interval_minutes"]
@@ -195,7 +187,7 @@ def rule_form_class(party: str):
 
 
 def rules_page(request, slug):
-    membership = _member(request, slug)
+    membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     business = membership.business
     related = ["nominal_code", "vat_rate", "project", "payment_method", "bank_account", "currency"]
     return render(
@@ -223,7 +215,7 @@ def _party_or_404(party: str):
 
 def rule_edit(request, slug, party, pk=None):
     rule_model = _party_or_404(party)
-    membership = _member(request, slug, Role.REVIEWER)
+    membership = membership_with_role(request, slug, Role.REVIEWER)
     business = membership.business
     rule = get_object_or_404(rule_model, pk=pk, business=business) if pk else None
     form_class = rule_form_class(party)
@@ -251,7 +243,7 @@ def rule_edit(request, slug, party, pk=None):
 @require_POST
 def rule_delete(request, slug, party, pk):
     rule_model = _party_or_404(party)
-    business = _member(request, slug, Role.REVIEWER).business
+    business = membership_with_role(request, slug, Role.REVIEWER).business
     rule = get_object_or_404(rule_model, pk=pk, business=business)
     name = rule.party.name
     rule.delete()
@@ -361,7 +353,7 @@ def _back_to(request, document: Document):
 def create_party(request, slug, pk):
     from kashflow.errors import KashFlowError
 
-    business = _member(request, slug, Role.REVIEWER).business
+    business = membership_with_role(request, slug, Role.REVIEWER).business
     document = get_object_or_404(Document, pk=pk, business=business)
     is_sale = document.kind == Kind.SALE
     noun = "customer" if is_sale else "supplier"
@@ -402,7 +394,7 @@ class PartyChoiceForm(forms.Form):
 def choose_party(request, slug, pk):
     """Set the document's supplier (customer on sales) to one the reviewer picked, then let the
     party's rule and history fill the coding that is still empty."""
-    business = _member(request, slug, Role.BOOKKEEPER).business
+    business = membership_with_role(request, slug, Role.BOOKKEEPER).business
     document = get_object_or_404(Document, pk=pk, business=business)
     is_sale = document.kind == Kind.SALE
     noun = "customer" if is_sale else "supplier"
@@ -431,7 +423,7 @@ def choose_party(request, slug, pk):
 
 @require_POST
 def remember(request, slug, pk):
-    business = _member(request, slug, Role.REVIEWER).business
+    business = membership_with_role(request, slug, Role.REVIEWER).business
     document = get_object_or_404(Document, pk=pk, business=business)
     try:
         rule = remember_rule(document, request.user)
@@ -460,7 +452,7 @@ COMPARED = [
 
 
 def duplicate_page(request, slug, pk):
-    membership = _member(request, slug)
+    membership = membership_with_role(request, slug, Role.BOOKKEEPER)
     business = membership.business
     document = get_object_or_404(Document, pk=pk, business=business)
     earlier = duplicates.suspected_of(document)

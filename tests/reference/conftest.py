@@ -7,7 +7,6 @@ exactly as a business gets it in production.
 import itertools
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,16 +15,7 @@ from django.core.files.base import ContentFile
 from capture.models import Document, State
 from publisher.models import Business, Membership, Role
 
-HERE = Path(__file__).parent
 _serial = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _reference_site(settings):
-    settings.ROOT_URLCONF = "tests.reference.urls"
-    # The site's base.html wins when it exists; ours only fills in where it does not.
-    engine = settings.TEMPLATES[0]
-    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], HERE / "templates"]}]
 
 
 @pytest.fixture

@@ -29,13 +29,10 @@ def read_original(document: Document) -> bytes:
 
 
 def read_and_extract(document: Document, *, known_suppliers=(), layout=None):
-    """OCR the document's original and extract its fields; returns (pages, extraction)."""
-    from capture.extraction import extract
-    from capture.ocr import read_document
+    """OCR the document's original and extract its fields: a ``capture.reading.Reading``."""
+    from capture.reading import read_and_extract
 
-    pages = read_document(read_original(document), document.content_type)
-    extraction = extract(pages, known_suppliers=known_suppliers, layout=layout)
-    return pages, extraction
+    return read_and_extract(read_original(document), document.content_type, known_suppliers, layout)
 
 
 def apply_extraction(document: Document, pages, extraction) -> None:

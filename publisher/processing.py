@@ -54,13 +54,12 @@ def _read(document: Document):
     known = list(
         Supplier.objects.active().filter(business=document.business).values_list("name", flat=True)
     )
-    pages, extraction = read_and_extract(document, known_suppliers=known)
+    reading = read_and_extract(document, known_suppliers=known)
+    extraction = reading.extraction
     supplier = extraction.fields.get("supplier_name")
     name = getattr(supplier, "value", None)
     layout = layout_for(document.business, name) if name else None
     if layout:
         # A reviewer corrected this supplier before: read its fields where they said they are.
-        from capture.extraction import extract
-
-        extraction = extract(pages, known_suppliers=known, layout=layout)
-    return pages, extraction
+        extraction = reading.extract_again(known, layout)
+    return reading.pages, extraction

@@ -158,6 +158,8 @@ STORAGES = {
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
 UPLOAD_MAX_PAGES = envint("UPLOAD_MAX_PAGES", "50")
 UPLOAD_MAX_MEGAPIXELS = envint("UPLOAD_MAX_MEGAPIXELS", "60")
+# The engine that reads a scanned page again where Tesseract's reading is doubtful; "" for none.
+OCR_SECOND_ENGINE = env("OCR_SECOND_ENGINE", "ppocr") or ""
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -6,6 +6,10 @@ set -euo pipefail
 need=()
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-eng)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# OpenCV, under the second OCR engine, loads these two libraries.
+LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
+"$LDCONFIG" -p | grep -q 'libGL\.so\.1 ' || need+=(libgl1)
+"$LDCONFIG" -p | grep -q 'libglib-2\.0\.so\.0 ' || need+=(libglib2.0-0)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

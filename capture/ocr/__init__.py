@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PIL import Image
 
 from .engine import OcrEngine, OcrFailed, engine_names, get_engine, register_engine
+from .ppocr import PpOcrEngine
 from .tesseract import TesseractEngine
 from .types import OcrPage, Word
 
 register_engine("tesseract", TesseractEngine)
+register_engine("ppocr", PpOcrEngine)
 
 __all__ = [
     "OcrEngine",
@@ -17,6 +21,7 @@ __all__ = [
     "Word",
     "engine_names",
     "get_engine",
+    "prepared_pages",
     "read_document",
     "register_engine",
     "render_pages",
@@ -27,22 +32,28 @@ PDF = "application/pdf"
 
 def read_document(data: bytes, mime: str, engine: OcrEngine | None = None) -> list[OcrPage]:
     """Every page's words: from a PDF's text layer where it has one, otherwise by OCR."""
+    engine = engine or get_engine()
+    return [
+        page if isinstance(page, OcrPage) else engine.read(page)
+        for page in prepared_pages(data, mime)
+    ]
+
+
+def prepared_pages(data: bytes, mime: str) -> Iterator[OcrPage | Image.Image]:
+    """Each page in turn as its PDF text layer where it has one, otherwise as the image OCR
+    reads: turned upright, greyscale and scaled by ``capture.ocr.preprocess.prepare``."""
     from .preprocess import prepare
 
-    engine = engine or get_engine()
     if mime != PDF:
-        return [engine.read(prepare(image)) for image in _image_frames(data)]
+        for image in _image_frames(data):
+            yield prepare(image)
+        return
     from .pdf import open_pdf, render, text_layer
 
     pdf = open_pdf(data)
     try:
-        pages = []
         for page in pdf:
-            read = text_layer(page)
-            if read is None:
-                read = engine.read(prepare(render(page, max_side=3600)))
-            pages.append(read)
-        return pages
+            yield text_layer(page) or prepare(render(page, max_side=3600))
     finally:
         pdf.close()
 

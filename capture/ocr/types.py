@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Source = Literal["text-layer", "tesseract"]
+Source = Literal["text-layer", "tesseract", "ppocr"]
 
 
 @dataclass(frozen=True, slots=True)

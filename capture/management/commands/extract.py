@@ -7,10 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from capture.extraction import extract
 from capture.extraction.model import FIELD_NAMES, json_value
 from capture.files import RejectedFile, sniff
-from capture.ocr import OcrFailed, read_document
+from capture.ocr import OcrFailed
+from capture.reading import read_and_extract
 
 # The command prints what a bookkeeper checks; the type, rate and card stay in the JSON record.
 FIELDS = [n for n in FIELD_NAMES if n not in ("document_type", "vat_rate", "card_last_four")]
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         try:
             data = Path(name).read_bytes()
             info = sniff(data)
-            result = extract(read_document(data, info.mime), known)
+            result = read_and_extract(data, info.mime, known).extraction
         except OSError as exc:
             return {"file": name, "error": f"Cannot open the file: {exc.strerror or exc}"}
         except (RejectedFile, OcrFailed) as exc:

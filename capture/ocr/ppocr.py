@@ -17,6 +17,10 @@ from .engine import OcrFailed
 from .types import OcrPage, Word
 
 _LOCK = threading.Lock()
+# Detection only has to find where print is, and finds it as well on a page 1,280 pixels long as
+# on one three times the size, in a tenth of the time. Recognition still reads each found box from
+# the full-size page.
+DETECTION_SIDE = 1280
 _MODELS = None
 
 
@@ -42,9 +46,24 @@ def load_models():
             # One thread each, like Tesseract: throughput comes from worker processes. Pages are
             # already turned upright by preprocessing, so the 180-degree classifier is not run.
             _MODELS = RapidOCR(
-                intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False, print_verbose=False
+                intra_op_num_threads=1,
+                inter_op_num_threads=1,
+                use_cls=False,
+                print_verbose=False,
+                rec_batch_num=1,
             )
+            _MODELS.text_det.get_preprocess = _detection_size(_MODELS.text_det)
         return _MODELS
+
+
+def _detection_size(detector):
+    """Detection sees the page at most DETECTION_SIDE pixels long."""
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    def preprocess(longest_side: int):
+        return DetPreProcess(DETECTION_SIDE, "max", detector.mean, detector.std)
+
+    return preprocess
 
 
 class PpOcrEngine:

@@ -23,16 +23,20 @@ MONTHS = {
     "dec": 12,
 }
 MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# A time printed hard against the year, its space lost in OCR: "09/01/20198:01", "12-01-1921:13".
+GLUED_TIME = r"(?=\d{1,2}:\d{2}(?!\d))"
 # OCR sometimes splits a four-digit year at a gap in faint print ("23/03/20 18 14:05"); a
 # "20" then two more digits that are not the hour of a time are read as one year.
 NUMERIC = re.compile(
     r"(?<![\w.])(?P<a>\d{1,4})\s?(?P<sep>[/.\-])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?"
-    r"(?P<c>20\s\d{2}(?![\d:.])|\d{2,4})(?![\d])"
+    r"(?P<c>20\s\d{2}(?![\d:.])|(?:\d{4}|\d{2})" + GLUED_TIME + r"|\d{2,4}(?!\d))"
 )
 DAY_MONTH = re.compile(
     r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-./,]*"
     + MONTH
-    + r"[\s\-./,]*(?P<y>\d{4}|\d{2})(?!\d)",
+    + r"[\s\-./,]*(?P<y>(?:\d{4}|\d{2})"
+    + GLUED_TIME
+    + r"|(?:\d{4}|\d{2})(?!\d))",
     re.I,
 )
 MONTH_DAY = re.compile(

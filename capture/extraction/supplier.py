@@ -52,8 +52,13 @@ class SupplierPick:
 REGISTRATION = re.compile(
     r"[(\[{]\s*(co\.?\s*)?(reg\w*\.?|no\.?)?\s*:?\s*[\w.-]*\d[\w.-]*\s*[)\]}]?"
 )
-# Legal forms as OCR mangles them: "SDN 3HD", "SON BHD", "SDN. GHD.".
-MANGLED_SDN_BHD = re.compile(r"\bS[DO0I]N\s*\.?\s*[B3G8E][HNL]D\b", re.I)
+# Legal forms as OCR mangles them: "SDN 3HD", "SON BHD", "SDN. GHD.", "5dn Bhd".
+MANGLED_SDN_BHD = re.compile(r"\b[S5][DO0I]N\s*\.?\s*[B3G8E][HNL]D\b", re.I)
+# A legal form run into the word before it ("HOLDINGSSDN BHD"), and "C0." for "CO.".
+GLUED_SDN_BHD = re.compile(r"(?<=[A-Za-z]{3})(?=[S5][DO0]N\s*\.?\s*[B8][HN]D\b)", re.I)
+COMPANY_ZERO = re.compile(r"\b([Cc])0\b")
+# A number run into the word after it: "99SPEED MART".
+NUMBER_THEN_WORD = re.compile(r"\b(\d{2,})([A-Za-z]{3,})\b")
 # Nothing after the legal form is part of the name: "ACME SDN BHD Duty Free Zone".
 AFTER_LEGAL_FORM = re.compile(
     r"(\b(sdn\.?\s*bhd|bhd|berhad|ltd|limited|plc|llp|s/b)\b\.?).*$", re.I
@@ -62,9 +67,12 @@ AFTER_LEGAL_FORM = re.compile(
 
 def clean_name(text: str) -> str:
     text = REGISTRATION.sub(" ", text).replace("¥", "Y")
+    text = GLUED_SDN_BHD.sub(" ", text)
+    text = COMPANY_ZERO.sub(lambda m: m.group(1) + ("O" if m.group(1).isupper() else "o"), text)
+    text = NUMBER_THEN_WORD.sub(r"\1 \2", text)
     text = MANGLED_SDN_BHD.sub(lambda m: "SDN BHD" if m.group(0).isupper() else "Sdn Bhd", text)
     text = AFTER_LEGAL_FORM.sub(r"\1", text)
-    text = WORD.sub(lambda m: repair_word(m.group(0)), text)
+    text = WORD.sub(lambda m: " ".join(split_glued(repair_word(m.group(0)))), text)
     text = re.sub(r"\s+", " ", text).strip(" .,:;-_*~=|'\"“”‘’»«©®")
     return text
 
@@ -85,6 +93,9 @@ BUSINESS_WORDS = frozenset(
     TIMBER TRADERS TRADING TRANSPORT TRAVEL WHOLESALE
     """.split()
 )
+# Only a word this long can be two run together, and only a business word this long is split off.
+GLUED_AT_LEAST = 10
+LONG_BUSINESS_WORDS = frozenset(w for w in BUSINESS_WORDS if len(w) >= 6)
 # Digits OCR puts in place of the letters they resemble, inside a word of letters.
 DIGIT_LETTERS = str.maketrans("0125$8", "OIZSSB")
 
@@ -120,6 +131,18 @@ def repair_word(word: str) -> str:
     if word.isupper():
         return fixed
     return fixed.capitalize() if word[0].isupper() else fixed.lower()
+
+
+def split_glued(word: str) -> list[str]:
+    """A word with a common business word run onto its end ("VIVOPACMARKETING") as two."""
+    upper = word.upper()
+    if len(upper) < GLUED_AT_LEAST or upper in BUSINESS_WORDS or not upper.isalpha():
+        return [word]
+    ends = [w for w in LONG_BUSINESS_WORDS if upper.endswith(w) and len(upper) - len(w) >= 3]
+    if len(ends) != 1:
+        return [word]
+    cut = len(word) - len(ends[0])
+    return [word[:cut], word[cut:]]
 
 
 def comparable(text: str) -> str:
@@ -278,8 +301,20 @@ def _shares_a_distinctive_word(text: str, name: str) -> bool:
         return True
     read = text.split()
     found = [any(_like(word, seen) for seen in read) for word in own]
+    if read and own[0] == name.split()[0] and _clipped(read[0], own[0]):
+        # The letterhead's first word lost all but an edge to faint print: "G ALAF RESTAURANTS".
+        found[0] = True
     # The first telling word ("GREEN" of Green Street Garage), or most of them.
     return found[0] or sum(found) * 2 > len(found)
+
+
+def _clipped(fragment: str, word: str) -> bool:
+    """A letter or two left of ``word`` at its start or end."""
+    return (
+        len(fragment) <= 2
+        and len(word) >= 5
+        and (word.startswith(fragment) or word.endswith(fragment))
+    )
 
 
 def _like(word: str, seen: str) -> bool:

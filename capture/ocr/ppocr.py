@@ -10,6 +10,7 @@ engine gives a second reading only where the first one is doubtful (``capture.re
 from __future__ import annotations
 
 import threading
+import unicodedata
 
 from PIL import Image
 
@@ -95,7 +96,8 @@ def split_box(corners, text: str, score: float, line: int) -> list[Word]:
     ys = [point[1] for point in corners]
     left, top = max(0, int(min(xs))), max(0, int(min(ys)))
     right, bottom = int(max(xs)), int(max(ys))
-    parts = text.split()
+    # The recogniser's alphabet includes full-width forms ("（", "＆") that mean "(" and "&".
+    parts = unicodedata.normalize("NFKC", text).split()
     if not parts:
         return []
     span = max(1, right - left)

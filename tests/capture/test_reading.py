@@ -55,6 +55,8 @@ def test_a_box_read_as_several_words_shares_its_width_out_in_order():
     assert words[0].left == 100 and words[-1].right <= 400
     assert words[0].right < words[1].left < words[1].right < words[2].left
     assert {w.line for w in words} == {7} and {w.conf for w in words} == {90.0}
+    full_width = split_box([[0, 0], [90, 0], [90, 9], [0, 9]], "AEON（M）B ＆ Q", 0.9, 1)
+    assert [w.text for w in full_width] == ["AEON(M)B", "&", "Q"]
     assert split_box([[0, 0], [5, 0], [5, 5], [0, 5]], "   ", 0.9, 1) == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .model import Check, Extraction
+from .model import GROSS_LESS_VAT, Check, Extraction
 
 PENNY = Decimal("0.01")
 # Each line may be rounded on its own, so a sum of lines can drift by a penny a line.
@@ -15,7 +15,16 @@ def run_checks(result: Extraction) -> list[Check]:
     checks: list[Check] = []
     net, vat, total = (result.value(n) for n in ("net", "vat", "total"))
     rate = result.value("vat_rate")
-    if net is not None and vat is not None and total is not None:
+    derived = getattr(result.fields.get("net"), "source", "") == GROSS_LESS_VAT
+    if vat and total is not None and abs(vat) >= abs(total):
+        checks.append(
+            Check(
+                "vat_below_total",
+                False,
+                f"The VAT {vat} is not less than the total {total}: one of them is misread.",
+            )
+        )
+    if net is not None and vat is not None and total is not None and not derived:
         ok = abs(net + vat - total) <= PENNY
         checks.append(
             Check(
@@ -72,6 +81,7 @@ def run_checks(result: Extraction) -> list[Check]:
 # Which fields a failed check casts doubt on.
 INVOLVED = {
     "net_plus_vat_is_gross": ("net", "vat", "total"),
+    "vat_below_total": ("vat", "total"),
     "lines_sum_to_total": ("net", "total"),
     "vat_matches_rate": ("vat", "vat_rate"),
     "total_read_clearly": ("total",),

@@ -13,7 +13,7 @@ from . import amounts as money
 from .checks import apply_checks
 from .dates import pick_dates
 from .lines import find_line_items
-from .model import Extraction, Field, KnownSupplier
+from .model import GROSS_LESS_VAT, Extraction, Field, KnownSupplier
 from .supplier import match_known, pick_customer, pick_supplier
 from .text import TextLine, build_lines
 from .vatnumber import find_vat_number
@@ -201,7 +201,7 @@ def _amounts(lines: list[TextLine], result: Extraction, hints: dict) -> None:
             source,
         )
     if total and vat and not net and vat.amount.value < total.amount.value:
-        _set(result, "net", total.amount.value - vat.amount.value, 0.6, (), "gross less VAT")
+        _set(result, "net", total.amount.value - vat.amount.value, 0.6, (), GROSS_LESS_VAT)
     if total and total.score < 20:
         _apply_trailing_rounding(lines, result, total)
         # Rounding printed on its own line (0.00 included); none at all counts as 0.00.

@@ -24,6 +24,8 @@ FIELD_NAMES = (
     "total",
     "card_last_four",
 )
+# The source of a net worked out as the total less the VAT: net + VAT = gross proves nothing then.
+GROSS_LESS_VAT = "gross less VAT"
 # Fields a bookkeeper cannot do without; their absence needs a person.
 ESSENTIAL = ("supplier_name", "date", "total")
 

@@ -151,6 +151,29 @@ def test_it_flags_amounts_that_disagree_and_says_why():
     assert bad.fields["vat"].confidence < good.fields["vat"].confidence
 
 
+def test_a_vat_no_smaller_than_the_total_is_flagged():
+    # The total line was lost; the tax total is all that reads as one.
+    lines = ["CORNER FOOD STORE LTD", "Date: 23/11/26", "Cash 30.00", "TOTAL TAX 1.56"]
+    result = extract([page_from_lines(lines)])
+    assert result.value("vat") == result.value("total") == Decimal("1.56")
+    failed = [c for c in result.checks if not c.ok]
+    assert [c.name for c in failed] == ["vat_below_total"]
+    assert (
+        failed[0].message == "The VAT 1.56 is not less than the total 1.56: one of them is misread."
+    )
+    assert result.needs_attention
+    assert "vat_below_total" not in {c.name for c in extract([page_from_lines(RECEIPT)]).checks}
+
+
+def test_a_net_worked_out_from_the_total_and_vat_proves_nothing():
+    lines = ["CORNER FOOD STORE LTD", "Date: 23/11/26", "VAT @ 20% 3.00", "TOTAL 18.00"]
+    result = extract([page_from_lines(lines)])
+    assert result.value("net") == Decimal("15.00")
+    assert "net_plus_vat_is_gross" not in {c.name for c in result.checks}
+    checked = extract([page_from_lines(RECEIPT)])
+    assert result.fields["total"].confidence < checked.fields["total"].confidence
+
+
 def test_it_flags_a_document_without_a_total():
     result = extract([page_from_lines(["CORNER FOOD STORE LTD", "Date: 23/11/2026"])])
     assert result.needs_attention

@@ -4,7 +4,9 @@ Tesseract reads every scanned or photographed page. When extraction is unsure of
 the date or the supplier (what a bookkeeper cannot do without), the same prepared page images
 are read a second time by another engine (PP-OCR, ``capture.ocr.ppocr``) and extracted again.
 Each group of fields that extraction decides together is then taken from whichever reading is
-surer of it, and the field's source says so. Decision 0005 has the measurements.
+surer of it, and the field's source says so. Otherwise, unless the supplier was found among the
+known suppliers, only the letterhead is read again, for the supplier's name: bold and
+dot-matrix letterheads are where Tesseract misreads most. Decision 0005 has the measurements.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ GROUPS = {
 # A long document is not read twice: the second engine is slow, and receipts and bills, where it
 # helps, are a page or two.
 MOST_PAGES_READ_TWICE = 2
+# The letterhead read again for the supplier: the page down to the end of this printed line.
+LETTERHEAD_LINES = 8
 # How alike a line of the first reading must be to a name read second (spaces ignored) for its
 # spaces to be borrowed.
 SPACING_LIKENESS = 0.8
@@ -49,16 +53,18 @@ class Reading:
 
     pages: list[OcrPage]
     extraction: Extraction
-    # The second engine's pages (text layers kept), when the first reading was doubtful.
+    # The second engine's pages (text layers kept), or its reading of the letterhead alone.
     second_pages: list[OcrPage] = field(default_factory=list)
+    # The groups of fields (keys of GROUPS) the second reading may give.
+    second_groups: tuple[str, ...] = ()
 
     def extract_again(self, known_suppliers: Sequence = (), layout: dict | None = None):
         """Extraction with other known suppliers or layout hints, without reading again."""
         first = extract(self.pages, known_suppliers, layout)
         if not self.second_pages:
             return first
-        return combine(first, extract(self.second_pages, known_suppliers, layout), self.pages,
-                       known_suppliers)  # fmt: skip
+        second = extract(self.second_pages, known_suppliers, layout)
+        return combine(first, second, self.pages, known_suppliers, self.second_groups)
 
 
 def read_and_extract(
@@ -86,23 +92,45 @@ def read_and_extract(
             images[index] = page
     extraction = extract(pages, known_suppliers, layout)
     reading = Reading(pages, extraction)
-    second_engine = settings.OCR_SECOND_ENGINE
-    if not second_engine or not images or scanned > MOST_PAGES_READ_TWICE:
+    if not settings.OCR_SECOND_ENGINE or not images or scanned > MOST_PAGES_READ_TWICE:
         return reading
-    if not doubtful(extraction):
+    if doubtful(extraction):
+        groups = tuple(GROUPS)
+    elif 0 in images and not _known_supplier(extraction):
+        groups = ("supplier_name",)
+    else:
         return reading
     try:
-        engine = get_engine(second_engine)
-        second_pages = list(pages)
-        for index, image in images.items():
-            second_pages[index] = engine.read(image)
+        engine = get_engine(settings.OCR_SECOND_ENGINE)
+        if groups == ("supplier_name",):
+            second_pages = [_read_letterhead(engine, pages[0], images[0])]
+        else:
+            second_pages = list(pages)
+            for index, image in images.items():
+                second_pages[index] = engine.read(image)
     except (OcrFailed, LookupError) as exc:
         log.warning("second reading skipped: %s", exc)
         return reading
     second = extract(second_pages, known_suppliers, layout)
-    reading.second_pages = second_pages
-    reading.extraction = combine(extraction, second, pages, known_suppliers)
+    reading.second_pages, reading.second_groups = second_pages, groups
+    reading.extraction = combine(extraction, second, pages, known_suppliers, groups)
     return reading
+
+
+def _known_supplier(extraction: Extraction) -> bool:
+    found = extraction.fields.get("supplier_name")
+    return found is not None and found.source.startswith("known supplier")
+
+
+def _read_letterhead(engine, page: OcrPage, image: Image.Image) -> OcrPage:
+    """The top of the page, down to the end of its LETTERHEAD_LINES-th printed line as the first
+    reading found it, read by ``engine``; its words keep their places on the whole page."""
+    rows = page.lines()[:LETTERHEAD_LINES]
+    if not rows:
+        return OcrPage(page.width, page.height, [], engine.name)
+    bottom = min(image.height, max(word.bottom for word in rows[-1]) + rows[-1][0].height // 2)
+    read = engine.read(image.crop((0, 0, image.width, bottom)))
+    return OcrPage(page.width, page.height, read.words, read.source)
 
 
 def doubtful(extraction: Extraction) -> bool:
@@ -115,11 +143,14 @@ def combine(
     second: Extraction,
     first_pages: list[OcrPage],
     known_suppliers: Sequence[KnownSupplier | str] = (),
+    groups: Sequence[str] = tuple(GROUPS),
 ) -> Extraction:
-    """Each group of fields from the reading surer of it; the first reading's where equal."""
+    """Each of ``groups`` from the reading surer of it; the first reading's where equal, and
+    every other field from the first reading."""
     combined = Extraction(fields=dict(first.fields), lines=first.lines, misread=dict(first.misread))
     known = {getattr(s, "name", s) for s in known_suppliers}
-    for key, names in GROUPS.items():
+    for key in groups:
+        names = GROUPS[key]
         if field_confidence(second, key) <= field_confidence(first, key):
             continue
         for name in names:
@@ -162,8 +193,9 @@ def respace(name: str, pages: list[OcrPage]) -> str:
     ends = _cuts(best)
     matcher = SequenceMatcher(None, "".join(best).upper(), squeezed.upper(), autojunk=False)
     for start, other_start, size in matcher.get_matching_blocks():
-        # A space between two characters both readings agree on.
-        cuts |= {other_start + end - start for end in ends if start < end < start + size}
+        # A space beside two or more characters both readings agree on.
+        if size >= 2:
+            cuts |= {other_start + end - start for end in ends if start <= end <= start + size}
     parts, previous = [], 0
     for cut in sorted(cuts) + [len(squeezed)]:
         if cut > previous:

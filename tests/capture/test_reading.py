@@ -61,12 +61,31 @@ def test_a_box_read_as_several_words_shares_its_width_out_in_order():
 
 
 @needs_tesseract
-def test_a_sure_reading_is_not_read_again(samples):
+def test_a_sure_reading_has_only_its_letterhead_read_again(samples):
     sample = samples["receipt"]
     result = read_and_extract(sample.data, sample.mime)
-    assert not reading.doubtful(result.extraction)
-    assert result.second_pages == []
+    first = extract(result.pages)
+    assert not reading.doubtful(first)
+    assert result.second_groups == ("supplier_name",)
+    [letterhead] = result.second_pages
+    assert letterhead.source == "ppocr"
+    assert (letterhead.width, letterhead.height) == (result.pages[0].width, result.pages[0].height)
+    # Only the top of the page: its eighth printed line is the last read again.
+    eighth = result.pages[0].lines()[reading.LETTERHEAD_LINES - 1]
+    limit = max(w.bottom for w in eighth) + eighth[0].height
+    assert letterhead.words and all(w.bottom <= limit for w in letterhead.words)
+    assert squeezed(letterhead.text).startswith(squeezed(sample.truth["supplier_name"]))
+    for name in ("total", "date", "net", "vat", "document_number"):
+        assert result.extraction.fields[name] == first.fields[name]
     assert result.extraction.value("total") == sample.truth["total"]
+
+
+@needs_tesseract
+def test_a_sure_reading_of_a_known_supplier_is_not_read_again(samples):
+    sample = samples["receipt"]
+    result = read_and_extract(sample.data, sample.mime, [sample.truth["supplier_name"]])
+    assert result.extraction.fields["supplier_name"].source.startswith("known supplier")
+    assert result.second_pages == [] and result.second_groups == ()
     assert not any("second reading" in f.source for f in result.extraction.fields.values())
 
 
@@ -177,8 +196,19 @@ def test_spaces_the_second_engine_ran_together_come_back_from_the_first_reading(
     # Letters stay as the second engine read them; its own spaces stay too.
     other = page_from_lines(["MR D.I.Y. (JOHUR) SDN BHD"])
     assert respace("MR D.I.Y.(JOHOR)SDNBHD", [other]) == "MR D.I.Y. (JOHOR) SDN BHD"
+    # A space where the first reading misread the letter beside it.
+    other = page_from_lines(["MR O.1.Y. (JOHUR) SDN BHD"])
+    assert respace("MRD.I.Y.(JOHOR)SDNBHD", [other]) == "MR D.I.Y. (JOHOR) SDN BHD"
     # Nothing alike on the page: the name is left as read.
     assert respace("BOONSENGPAPER", [page]) == "BOONSENGPAPER"
+
+
+def test_a_letterhead_reading_gives_the_supplier_alone():
+    first = _extraction(total=(Decimal("9.00"), 0.5), supplier_name=("C0RNER SH0P", 0.5))
+    second = _extraction(total=(Decimal("1.00"), 0.9), supplier_name=("CORNER SHOP", 0.9))
+    combined = combine(first, second, [], groups=("supplier_name",))
+    assert combined.value("supplier_name") == "CORNER SHOP"
+    assert combined.value("total") == Decimal("9.00")
 
 
 def test_a_known_supplier_name_is_not_respaced():

@@ -18,9 +18,10 @@ from .engine import OcrFailed
 from .types import OcrPage, Word
 
 _LOCK = threading.Lock()
-# Detection only has to find where print is, and finds it as well on a page 1,280 pixels long as
-# on one three times the size, in a tenth of the time. Recognition still reads each found box from
-# the full-size page.
+# Detection only has to find where print is. On a prepared page (printed lines about 32 px tall)
+# it finds the same boxes at 45% of the size, lines about 14 px, in a tenth of the time, and no
+# page is looked at more than 1,280 px long. Recognition still reads each box from the full page.
+DETECTION_SCALE = 0.45
 DETECTION_SIDE = 1280
 _MODELS = None
 
@@ -58,11 +59,12 @@ def load_models():
 
 
 def _detection_size(detector):
-    """Detection sees the page at most DETECTION_SIDE pixels long."""
+    """Detection sees the page at DETECTION_SCALE, and at most DETECTION_SIDE pixels long."""
     from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
     def preprocess(longest_side: int):
-        return DetPreProcess(DETECTION_SIDE, "max", detector.mean, detector.std)
+        side = max(32, min(DETECTION_SIDE, round(longest_side * DETECTION_SCALE)))
+        return DetPreProcess(side, "max", detector.mean, detector.std)
 
     return preprocess
 

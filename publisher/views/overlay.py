@@ -51,6 +51,16 @@ def _percent(box, pages) -> dict | None:
     }
 
 
+def field_sources(document) -> dict[str, str]:
+    """Where extraction read each field ("label: TOTAL, second reading (PP-OCR)")."""
+    fields = (document.extraction or {}).get("fields") or {}
+    return {
+        name: str(found["source"])
+        for name, found in fields.items()
+        if isinstance(found, dict) and found.get("source")
+    }
+
+
 def field_confidence(document) -> dict[str, int]:
     """How sure extraction was of each field, 0-100, for the small gauge beside it."""
     fields = (document.extraction or {}).get("fields") or {}

@@ -26,7 +26,7 @@ from publisher.tenancy import RoleRequired, require_role
 from publisher.views.access import document_of_member, forbid_role_refusals, membership_with_role
 from publisher.views.history import history
 from publisher.views.links import kashflow_record_url
-from publisher.views.overlay import field_boxes, field_confidence
+from publisher.views.overlay import field_boxes, field_confidence, field_sources
 from publisher.views.parties import PARTY_MODELS
 
 APPROVING_ACTIONS = {"approve", "approve_next"}
@@ -264,6 +264,8 @@ def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
     """Per form field: the bound field, how sure extraction was, and the problems about it."""
     confidence = field_confidence(document)
     confidence.setdefault("document_date", confidence.get("date"))
+    sources = field_sources(document)
+    sources.setdefault("document_date", sources.get("date", ""))
     by_field: dict[str, list[str]] = {}
     for problem in problems:
         field = _field_of(problem)
@@ -277,6 +279,7 @@ def _field_rows(form, document, problems: list[str]) -> dict[str, dict]:
         name: {
             "field": form[name],
             "confidence": confidence.get(name),
+            "source": sources.get(name, ""),
             "problems": by_field.get(name, []),
             "why": reasons.get(name, "") if isinstance(reasons, dict) else "",
         }

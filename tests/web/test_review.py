@@ -80,13 +80,22 @@ def test_it_places_field_highlights_from_extraction_boxes(client, cast, make_doc
         ocr={"pages": [{"width": 400, "height": 800, "words": []}]},
         extraction={
             "fields": {
-                "total": {"value": "12.00", "confidence": 0.6, "boxes": [[0, 100, 400, 40, 20]]}
+                "total": {
+                    "value": "12.00",
+                    "confidence": 0.6,
+                    "boxes": [[0, 100, 400, 40, 20]],
+                    "source": "label: TOTAL, second reading (PP-OCR)",
+                }
             }
         },
     )
     page = cast.as_(client, cast.bookkeeper).get(url(document)).content.decode()
     assert '"total": [{"page": 1, "left": 25.0, "top": 50.0, "width": 10.0, "height": 2.5}]' in page
     assert "60%" in page  # the low-confidence gauge beside the field
+    # Hovering the gauge says where the value was read.
+    assert (
+        'title="How sure the reading was. Read from: label: TOTAL, second reading (PP-OCR)"' in page
+    )
 
 
 def test_on_a_sale_the_name_field_points_at_the_bill_to_block(client, cast, make_doc):

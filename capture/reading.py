@@ -173,8 +173,10 @@ def combine(
 
 def respace(name: str, pages: list[OcrPage]) -> str:
     """Put back the spaces the second engine ran together ("SDNBHD"), from the first reading's
-    line that says the same thing with its words apart. Letters are kept as the second engine
-    read them; only spaces are added, and only where the two readings agree round them."""
+    line that says the same thing with its words apart. Letters and spaces are kept as the second
+    engine read them; a space is only added beside letters both readings agree on. (Taking a
+    space out where the first reading has none lost more names than it mended: Tesseract runs
+    words together too, "CW KHOO" for "C W KHOO".)"""
     squeezed = re.sub(r"\s+", "", name)
     if not squeezed:
         return name
@@ -193,9 +195,10 @@ def respace(name: str, pages: list[OcrPage]) -> str:
     ends = _cuts(best)
     matcher = SequenceMatcher(None, "".join(best).upper(), squeezed.upper(), autojunk=False)
     for start, other_start, size in matcher.get_matching_blocks():
+        if size < 2:
+            continue
         # A space beside two or more characters both readings agree on.
-        if size >= 2:
-            cuts |= {other_start + end - start for end in ends if start <= end <= start + size}
+        cuts |= {other_start + end - start for end in ends if start <= end <= start + size}
     parts, previous = [], 0
     for cut in sorted(cuts) + [len(squeezed)]:
         if cut > previous:

@@ -57,6 +57,8 @@ MANGLED_SDN_BHD = re.compile(r"\b[S5][DO0I]N\s*\.?\s*[B3G8E][HNL]D\b", re.I)
 # A legal form run into the word before it ("HOLDINGSSDN BHD"), and "C0." for "CO.".
 GLUED_SDN_BHD = re.compile(r"(?<=[A-Za-z]{3})(?=[S5][DO0]N\s*\.?\s*[B8][HN]D\b)", re.I)
 COMPANY_ZERO = re.compile(r"\b([Cc])0\b")
+# "S/B" (Sendirian Berhad) with its S read as a 5.
+FIVE_SLASH_B = re.compile(r"(?<![\w/])5/([Bb])\b")
 # A number run into the word after it: "99SPEED MART".
 NUMBER_THEN_WORD = re.compile(r"\b(\d{2,})([A-Za-z]{3,})\b")
 # Nothing after the legal form is part of the name: "ACME SDN BHD Duty Free Zone".
@@ -70,6 +72,7 @@ def clean_name(text: str) -> str:
     text = GLUED_SDN_BHD.sub(" ", text)
     text = COMPANY_ZERO.sub(lambda m: m.group(1) + ("O" if m.group(1).isupper() else "o"), text)
     text = NUMBER_THEN_WORD.sub(r"\1 \2", text)
+    text = FIVE_SLASH_B.sub(r"S/\1", text)
     text = MANGLED_SDN_BHD.sub(lambda m: "SDN BHD" if m.group(0).isupper() else "Sdn Bhd", text)
     text = AFTER_LEGAL_FORM.sub(r"\1", text)
     text = WORD.sub(lambda m: " ".join(split_glued(repair_word(m.group(0)))), text)

@@ -23,6 +23,10 @@ _LOCK = threading.Lock()
 # page is looked at more than 1,280 px long. Recognition still reads each box from the full page.
 DETECTION_SCALE = 0.45
 DETECTION_SIDE = 1280
+# Detection pads each box round its print (its "unclip" step): boxes come out about 1.6 to 1.8
+# times as tall as Tesseract's words on the same pages. Words are given the print's own height,
+# centred in the box, so that padded boxes of neighbouring lines do not read as one row.
+BOX_PADDING = 1.6
 _MODELS = None
 
 
@@ -96,8 +100,10 @@ def split_box(corners, text: str, score: float, line: int) -> list[Word]:
     """
     xs = [point[0] for point in corners]
     ys = [point[1] for point in corners]
-    left, top = max(0, int(min(xs))), max(0, int(min(ys)))
-    right, bottom = int(max(xs)), int(max(ys))
+    left, right = max(0, int(min(xs))), int(max(xs))
+    top, bottom = max(0, min(ys)), max(ys)
+    height = max(1, round((bottom - top) / BOX_PADDING))
+    top = max(0, round((top + bottom - height) / 2))
     # The recogniser's alphabet includes full-width forms ("（", "＆") that mean "(" and "&".
     parts = unicodedata.normalize("NFKC", text).split()
     if not parts:
@@ -108,6 +114,6 @@ def split_box(corners, text: str, score: float, line: int) -> list[Word]:
     for part in parts:
         x = left + span * start // characters
         width = max(1, span * len(part) // characters)
-        words.append(Word(part, x, top, width, max(1, bottom - top), score * 100, 1, line))
+        words.append(Word(part, x, top, width, height, score * 100, 1, line))
         start += len(part) + 1
     return words

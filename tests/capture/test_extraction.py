@@ -378,6 +378,7 @@ def test_it_does_not_read_a_count_after_a_total_label_as_money():
         ("SINNATHAMBY HOLDINGSSDN BHD", "SINNATHAMBY HOLDINGS SDN BHD"),
         ("VIVOPACMARKETING SDN BHD", "VIVOPAC MARKETING SDN BHD"),
         ("99SPEED MART S/B", "99 SPEED MART S/B"),
+        ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
         # Left alone: numbers beside words, short words, plurals and names nothing resembles.
         ("TRIPLE SIX ENTERPRISE 666", "TRIPLE SIX ENTERPRISE 666"),
         ("7-ELEVEN", "7-ELEVEN"),

@@ -55,6 +55,8 @@ def test_a_box_read_as_several_words_shares_its_width_out_in_order():
     assert words[0].left == 100 and words[-1].right <= 400
     assert words[0].right < words[1].left < words[1].right < words[2].left
     assert {w.line for w in words} == {7} and {w.conf for w in words} == {90.0}
+    # The padding detection puts round print is taken off: the words keep the box's middle.
+    assert all(w.height == 19 and abs(w.top + w.height / 2 - 25) <= 1 for w in words)
     full_width = split_box([[0, 0], [90, 0], [90, 9], [0, 9]], "AEON（M）B ＆ Q", 0.9, 1)
     assert [w.text for w in full_width] == ["AEON(M)B", "&", "Q"]
     assert split_box([[0, 0], [5, 0], [5, 5], [0, 5]], "   ", 0.9, 1) == []
@@ -199,6 +201,9 @@ def test_spaces_the_second_engine_ran_together_come_back_from_the_first_reading(
     # A space where the first reading misread the letter beside it.
     other = page_from_lines(["MR O.1.Y. (JOHUR) SDN BHD"])
     assert respace("MRD.I.Y.(JOHOR)SDNBHD", [other]) == "MR D.I.Y. (JOHOR) SDN BHD"
+    # A space the second engine read stays, even where the first reads the words together.
+    other = page_from_lines(["CW KHOO HARDWARE SDNBHD"])
+    assert respace("C W KHOOHARDWARE SDN BHD", [other]) == "C W KHOO HARDWARE SDN BHD"
     # Nothing alike on the page: the name is left as read.
     assert respace("BOONSENGPAPER", [page]) == "BOONSENGPAPER"
 

@@ -31,11 +31,12 @@ log = logging.getLogger(__name__)
 DOUBTFUL_BELOW = {"total": 0.45, "date": 0.3, "supplier_name": 0.3}
 # Fields extraction decides together, keyed by the field whose confidence chooses the reading:
 # taking the total from one reading and the VAT from another could pair figures that were never
-# printed together.
+# printed together. A VAT number proves itself by its check digits, so it is chosen on its own.
 GROUPS = {
     "total": ("total", "net", "vat", "vat_rate", "vat_rates", "currency"),
     "date": ("date", "due_date"),
-    "supplier_name": ("supplier_name", "supplier_vat_number"),
+    "supplier_name": ("supplier_name",),
+    "supplier_vat_number": ("supplier_vat_number",),
 }
 # A long document is not read twice: the second engine is slow, and receipts and bills, where it
 # helps, are a page or two.

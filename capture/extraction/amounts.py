@@ -92,7 +92,7 @@ class Labelled:
 
 # Ordered from the label that most surely means "what was paid" to the least.
 # "TOTAL" as OCR reads it off thermal paper: Fotal, T0TAL, Tatal, TOTA1.
-TOT = r"(?:[tf7][o0a][t7][a4]\s?[l1i|!])"
+TOT = r"(?:(?:[tf7][o0a]|[l1|][o0])[t7][a4]\s?[l1i|!])"
 TOTAL_LABELS = [
     (re.compile(rf"grand\s*{TOT}|{TOT}\s*(amount\s*)?(payable|due|to\s*pay)", re.I), 10),
     (re.compile(rf"rounded\s*{TOT}|{TOT}\s*(after\s*)?round(ed|ing)?(?!\s*adj)", re.I), 10),

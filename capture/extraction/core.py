@@ -238,8 +238,9 @@ def _repair_misread_total(result, total, nets, vats, totals, roundings, everywhe
 
     OCR misreads a faint digit (5 as 6, 1 as 7) and says it is unsure. When net + VAT (+ any
     rounding), or another printed total plus the rounding, comes to an amount that differs from
-    the chosen total in one digit only, and every part was read more surely than the total,
-    the total is the misread one. The field says so in its source.
+    the chosen total in one digit only, and every part was read more surely than the total, or
+    the net and VAT agree with each other at a standard rate, the total is the misread one. The
+    field says so in its source.
     """
     printed = total.amount
     # A total printed twice, or equal to the cash handed over less the change, was read right.
@@ -264,7 +265,7 @@ def _repair_misread_total(result, total, nets, vats, totals, roundings, everywhe
         if value <= 0 or not _one_digit_apart(value, printed.value):
             continue
         surest_doubt = min(p.conf for p in parts)
-        if surest_doubt < printed.conf + MISREAD_MARGIN:
+        if surest_doubt < printed.conf + MISREAD_MARGIN and not _agree_at_a_rate(parts):
             continue
         field = result.fields["total"]
         field.value = value
@@ -281,6 +282,16 @@ def _repair_misread_total(result, total, nets, vats, totals, roundings, everywhe
 
 # How much surer of every part than of the total the reading must be to correct the total.
 MISREAD_MARGIN = 0.08
+# VAT and GST rates a VAT or GST amount is checked against when no rate is printed.
+STANDARD_RATES = (Decimal(20), Decimal(5), Decimal(6), Decimal(0))
+
+
+def _agree_at_a_rate(parts) -> bool:
+    """A net and a VAT that agree with each other: the VAT is a standard rate of the net."""
+    if len(parts) != 2 or parts[1].value <= 0:
+        return False
+    net, vat = parts[0].value, parts[1].value
+    return any(rate and abs(net * rate / 100 - vat) <= Decimal("0.01") for rate in STANDARD_RATES)
 
 
 def _one_digit_apart(a: Decimal, b: Decimal) -> bool:
@@ -442,7 +453,7 @@ def _vat_rate(lines: list[TextLine], result: Extraction, vat) -> None:
     net, vat_value = result.value("net"), result.value("vat")
     if net and vat_value:
         implied = (vat_value / net * 100).quantize(Decimal("0.1"))
-        for standard in (Decimal(20), Decimal(5), Decimal(6), Decimal(0)):
+        for standard in STANDARD_RATES:
             if abs(implied - standard) <= Decimal("0.3"):
                 _set(result, "vat_rate", standard, 0.5, (), "implied by net and VAT")
                 return

@@ -339,13 +339,35 @@ def test_a_doubtful_total_one_digit_off_its_surely_read_parts_is_corrected_and_f
     flagged = next(c for c in result.checks if c.name == "total_read_clearly")
     assert not flagged.ok
     assert flagged.message == "The total was read as 112.46; its parts add up to 112.45."
-    # Read as surely as its parts, the printed total stands: a part may be the misread one.
-    assert extract([page_from_lines(lines, conf=92)]).value("total") == Decimal("112.46")
+    # Read as surely as its parts that do not agree at a rate (6.40 is no standard rate of
+    # 106.10), the printed total stands: a part may be the misread one.
+    unsure = [line.replace("VAT 6.37", "VAT 6.40") for line in lines]
+    assert extract([page_from_lines(unsure, conf=92)]).value("total") == Decimal("112.46")
     # So does a total two digits away from the sum: that is not one slip of the eye.
     lines[4] = "TOTAL 119.46"
     assert extract([_doubt(page_from_lines(lines, conf=92), "119.46", 60)]).value(
         "total"
     ) == Decimal("119.46")
+
+
+def test_a_total_one_digit_off_a_net_and_vat_that_agree_at_a_rate_is_corrected():
+    # Read as surely as the total, but the VAT is 6% of the net: the total is the odd one out.
+    lines = ["CORNER CAFE", "Total Sales (Excluding GST) : 51.42", "Total GST : 3.08",
+             "Total Sales (Inclusive of GST) 64.50"]  # fmt: skip
+    result = extract([page_from_lines(lines)])
+    assert result.value("total") == Decimal("54.50")
+    assert result.misread == {"total": Decimal("64.50")}
+    assert "The total was read as 64.50; its parts add up to 54.50." in result.problems
+    # Parts that add up to 54.50 as well, but 3.18 is no standard rate of 51.32: no correction.
+    lines[1:3] = ["Total Sales (Excluding GST) : 51.32", "Total GST : 3.18"]
+    assert extract([page_from_lines(lines)]).value("total") == Decimal("64.50")
+
+
+def test_a_total_label_read_with_an_l_for_its_t():
+    lines = ["CORNER CAFE", "Sub-total 88.97", "Rounding Adj -0.02", "lotal After Adj 88.95",
+             "CASH 100.00"]  # fmt: skip
+    assert extract([page_from_lines(lines)]).value("total") == Decimal("88.95")
+    assert extract([page_from_lines(lines)]).fields["total"].source == "label: lotal After Adj"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ def run_checks(result: Extraction) -> list[Check]:
     checks: list[Check] = []
     net, vat, total = (result.value(n) for n in ("net", "vat", "total"))
     rate = result.value("vat_rate")
-    derived = getattr(result.fields.get("net"), "source", "") == GROSS_LESS_VAT
+    # Another reading's field keeps its source and adds where it came from: match the start.
+    derived = getattr(result.fields.get("net"), "source", "").startswith(GROSS_LESS_VAT)
     if vat and total is not None and abs(vat) >= abs(total):
         checks.append(
             Check(

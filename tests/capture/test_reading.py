@@ -7,6 +7,7 @@ import pytest
 
 from capture import reading
 from capture.extraction import Extraction, Field, extract
+from capture.extraction.model import GROSS_LESS_VAT
 from capture.ocr import OcrFailed, get_engine, register_engine
 from capture.ocr.ppocr import PpOcrEngine, split_box
 from capture.ocr.preprocess import prepare
@@ -182,6 +183,15 @@ def test_amounts_come_together_from_the_surer_reading_and_are_checked_again():
     assert [(c.name, c.ok) for c in combined.checks] == [("net_plus_vat_is_gross", True)]
     # Neither reading is changed by combining them.
     assert first.value("total") == Decimal("10.00") and "net" not in first.fields
+
+
+def test_a_net_worked_out_in_the_second_reading_still_proves_nothing():
+    first = _extraction(total=(Decimal("9.00"), 0.2))
+    second = _extraction(total=(Decimal("12.00"), 0.8), vat=(Decimal("2.00"), 0.8))
+    second.fields["net"] = Field(Decimal("10.00"), 0.6, [], GROSS_LESS_VAT)
+    combined = combine(first, second, [])
+    assert combined.fields["net"].source == "gross less VAT, second reading (PP-OCR)"
+    assert "net_plus_vat_is_gross" not in {c.name for c in combined.checks}
 
 
 def test_a_field_the_surer_reading_lacks_is_not_kept_from_the_other():

@@ -38,6 +38,8 @@ GROUPS = {
     "supplier_name": ("supplier_name",),
     "supplier_vat_number": ("supplier_vat_number",),
 }
+# What a reading of the letterhead alone may give.
+LETTERHEAD_GROUPS = ("supplier_name",)
 # A long document is not read twice: the second engine is slow, and receipts and bills, where it
 # helps, are a page or two.
 MOST_PAGES_READ_TWICE = 2
@@ -98,12 +100,12 @@ def read_and_extract(
     if doubtful(extraction):
         groups = tuple(GROUPS)
     elif 0 in images and not _known_supplier(extraction):
-        groups = ("supplier_name",)
+        groups = LETTERHEAD_GROUPS
     else:
         return reading
     try:
         engine = get_engine(settings.OCR_SECOND_ENGINE)
-        if groups == ("supplier_name",):
+        if groups == LETTERHEAD_GROUPS:
             second_pages = [_read_letterhead(engine, pages[0], images[0])]
         else:
             second_pages = list(pages)

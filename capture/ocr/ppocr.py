@@ -2,9 +2,10 @@
 
 The networks ship inside the ``rapidocr-onnxruntime`` package, so nothing is downloaded at run
 time. Detection finds each run of print as a box; recognition reads the box. It reads faint
-thermal digits and bold letterheads that Tesseract misreads, but it is slower (about 1.4 s a
+thermal digits and bold letterheads that Tesseract misreads, but it is slower (about 0.8 s a
 receipt on one core) and often runs words together ("SDNBHD"), so Tesseract reads first and this
-engine gives a second reading only where the first one is doubtful (``capture.reading``).
+engine reads again only where the first reading is doubtful, or the letterhead alone
+(``capture.reading``).
 """
 
 from __future__ import annotations
@@ -28,16 +29,6 @@ DETECTION_SIDE = 1280
 # centred in the box, so that padded boxes of neighbouring lines do not read as one row.
 BOX_PADDING = 1.6
 _MODELS = None
-
-
-def available() -> bool:
-    """Whether the networks and their runtime are installed on this server."""
-    try:
-        import onnxruntime  # noqa: F401
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def load_models():
